@@ -1,0 +1,32 @@
+"""The one code path that decides whether a login is complete.
+
+Every door (API, hosted pages, the admin login, and later SSO) calls `complete_login` after the
+first factor has succeeded. Higher layers (organizations, MFA) register checks here from their
+AppConfig.ready(), so accounts never imports them. A check returns None to let the login finish,
+or a dict the door returns to the client instead of tokens, such as a second-factor challenge.
+"""
+
+from audit.services import record
+
+from .services.sessions import start_session
+
+_completion_checks = []
+
+
+def register_completion_check(check):
+    """Register `check(request, user, amr, context)`, called in order before tokens are issued."""
+    if check not in _completion_checks:
+        _completion_checks.append(check)
+
+
+def complete_login(request, user, *, amr, context=None):
+    """Finish a login whose first factor succeeded; return (session or None, response body)."""
+    context = context or {}
+    for check in _completion_checks:
+        pending = check(request, user, amr, context)
+        if pending is not None:
+            return None, pending
+
+    session, tokens = start_session(request, user, amr=amr)
+    record("login.succeeded", actor=user, target=session, request=request, metadata={"amr": list(amr)})
+    return session, tokens

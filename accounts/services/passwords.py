@@ -1,0 +1,74 @@
+"""Password reset and change."""
+
+from django.db import transaction
+from rest_framework import status
+
+from audit.services import record
+from plinto.api_errors import ApiError
+
+from .. import ratelimit
+from ..emails import queue_account_email
+from ..models import User
+from ..normalization import email_key
+from ..tokens.email import read_reset_token
+from .registration import validate_new_password
+from .sessions import RevokeReason, revoke_user_sessions
+
+
+def request_password_reset(request, email):
+    """Mail a reset link to the stored address of the matching active account.
+
+    The caller's answer is the same whether or not an account matched, and the mail is sent in
+    the background, so neither the response nor its timing shows who has an account.
+    """
+    ratelimit.enforce(request, "password-forgot", account=email)
+    user = User.objects.filter(email_key=email_key(email), is_active=True).first()
+    if user is None:
+        return
+    record("password.reset_requested", actor=user, target=user, request=request)
+    queue_account_email(user, "password_reset")
+
+
+def reset_password(request, token, new_password):
+    """Set a new password from a reset token, consume the token and end every session."""
+    ratelimit.enforce(request, "password-reset")
+    user = read_reset_token(token)
+    if user is None:
+        raise ApiError(
+            status.HTTP_400_BAD_REQUEST,
+            "token_invalid",
+            "The reset link is invalid, used or expired; ask for a new one.",
+            field="token",
+        )
+    validate_new_password(new_password, user, field="new_password")
+
+    with transaction.atomic():
+        user.set_password(new_password)
+        # Receiving the link proves control of the address.
+        user.email_verified = True
+        user.save(update_fields=["password", "email_verified"])
+        revoke_user_sessions(user, reason=RevokeReason.PASSWORD_RESET, request=request)
+        record("password.reset", actor=user, target=user, request=request)
+        queue_account_email(user, "password_changed")
+    return user
+
+
+def change_password(request, user, *, current_password, new_password, session_id):
+    """Change the password after checking the current one; end every other session."""
+    ratelimit.enforce(request, "password-change", account=user.email)
+    if not user.check_password(current_password or ""):
+        record("password.change_failed", actor=user, target=user, request=request, outcome="failure")
+        raise ApiError(
+            status.HTTP_400_BAD_REQUEST,
+            "invalid_password",
+            "The current password is incorrect.",
+            field="current_password",
+        )
+    validate_new_password(new_password, user, field="new_password")
+
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        revoke_user_sessions(user, reason=RevokeReason.PASSWORD_CHANGE, except_session_id=session_id, request=request)
+        record("password.changed", actor=user, target=user, request=request)
+        queue_account_email(user, "password_changed")

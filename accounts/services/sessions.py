@@ -1,0 +1,145 @@
+"""Sessions and the token pairs they issue: creation, refresh with rotation, revocation."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from rest_framework import status
+
+from audit.services import record
+from plinto.api_errors import ApiError
+from plinto.client_ip import get_client_ip
+
+from ..models import RefreshToken, Session
+from ..tokens.access import issue_access_token
+from ..tokens.refresh import hash_token, new_refresh_token, successor_of
+
+
+class RevokeReason:
+    LOGOUT = "logout"
+    LOGOUT_ALL = "logout_all"
+    USER_REQUEST = "user_request"
+    PASSWORD_CHANGE = "password_change"
+    PASSWORD_RESET = "password_reset"
+    REFRESH_REUSE = "refresh_reuse"
+    DEACTIVATED = "deactivated"
+    ADMIN = "admin"
+
+
+def _token_response(session, refresh_token):
+    access_token, expires_in = issue_access_token(session)
+    return {
+        "access_token": access_token,
+        "refresh_token": refresh_token,
+        "token_type": "Bearer",
+        "expires_in": expires_in,
+    }
+
+
+def start_session(request, user, *, amr):
+    """Create a session for a completed login and return its first token pair."""
+    now = timezone.now()
+    session = Session.objects.create(
+        user=user,
+        created_at=now,
+        last_used_at=now,
+        auth_time=now,
+        expires_at=now + timedelta(seconds=settings.REFRESH_TOKEN_LIFETIME),
+        amr=list(amr),
+        ip_address=get_client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:512],
+    )
+    refresh_token = new_refresh_token()
+    RefreshToken.objects.create(token_hash=hash_token(refresh_token), session=session, created_at=now)
+    return session, _token_response(session, refresh_token)
+
+
+def _invalid_refresh(code="invalid_token", detail="The refresh token is invalid or expired; log in again."):
+    return ApiError(status.HTTP_401_UNAUTHORIZED, code, detail)
+
+
+def refresh_session(request, presented):
+    """Rotate `presented` and return a new token pair.
+
+    A token that was already rotated revokes its whole session, except the token rotated most
+    recently, which may be presented again within REFRESH_TOKEN_REUSE_INTERVAL seconds and then
+    returns the same successor it returned the first time.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        token = (
+            RefreshToken.objects.select_for_update(of=("self", "session"))
+            .select_related("session", "session__user")
+            .filter(token_hash=hash_token(presented))
+            .first()
+        )
+        if token is None:
+            raise _invalid_refresh()
+        session = token.session
+        user = session.user
+        if not session.is_active or not user.is_active:
+            raise _invalid_refresh()
+
+        successor = successor_of(presented)
+        successor_hash = hash_token(successor)
+        if token.rotated_at is not None:
+            grace = timedelta(seconds=settings.REFRESH_TOKEN_REUSE_INTERVAL)
+            successor_row = RefreshToken.objects.filter(token_hash=successor_hash, session=session).first()
+            if now - token.rotated_at <= grace and successor_row is not None and successor_row.rotated_at is None:
+                return _token_response(session, successor)
+            # Committed before the error is raised, so the revocation is not rolled back.
+            _revoke(session, RevokeReason.REFRESH_REUSE, now)
+            record("token.refresh_reused", actor=user, target=session, request=request, outcome="failure")
+            reused = True
+        else:
+            reused = False
+            _rotate(token, session, successor_hash, now)
+    if reused:
+        raise _invalid_refresh("token_reused", "This refresh token was already used; the session is revoked.")
+    return _token_response(session, successor)
+
+
+def _rotate(token, session, successor_hash, now):
+    token.rotated_at = now
+    token.save(update_fields=["rotated_at"])
+    RefreshToken.objects.create(token_hash=successor_hash, session=session, created_at=now)
+    session.last_used_at = now
+    session.save(update_fields=["last_used_at"])
+
+
+def _revoke(session, reason, now=None):
+    Session.objects.filter(pk=session.pk, revoked_at__isnull=True).update(
+        revoked_at=now or timezone.now(), revoked_reason=reason
+    )
+
+
+def revoke_session(session, *, reason, actor=None, request=None):
+    """End one session: its refresh tokens and access tokens stop working at once."""
+    _revoke(session, reason)
+    record("session.revoked", actor=actor or session.user, target=session, request=request, metadata={"reason": reason})
+
+
+def revoke_user_sessions(user, *, reason, except_session_id=None, actor=None, request=None):
+    """End every active session of `user` (but one, when given) and return how many ended."""
+    sessions = Session.objects.filter(user=user, revoked_at__isnull=True)
+    if except_session_id:
+        sessions = sessions.exclude(pk=except_session_id)
+    count = sessions.update(revoked_at=timezone.now(), revoked_reason=reason)
+    if count:
+        record(
+            "session.revoked_all",
+            actor=actor or user,
+            target=user,
+            request=request,
+            metadata={"reason": reason, "count": count},
+        )
+    return count
+
+
+def find_user_session(user, session_id):
+    """Return the user's active session with `session_id`, or raise 404."""
+    session = Session.objects.active().filter(user=user, pk=session_id).first()
+    if session is None:
+        raise ApiError(status.HTTP_404_NOT_FOUND, "not_found", f"No active session with id {session_id}.")
+    return session

@@ -1,0 +1,79 @@
+"""Access tokens: short-lived JWTs (RFC 9068 profile) that name a user and a session."""
+
+import time
+import uuid
+
+import jwt
+from django.conf import settings
+
+from .keys import get_key_set
+
+ACCESS_TOKEN_TYPE = "at+jwt"
+# Header parameters that would let a token choose its own verification key.
+_FORBIDDEN_HEADERS = ("jwk", "jku", "x5u", "x5c")
+
+
+class InvalidAccessToken(Exception):
+    """The bearer token is not a valid access token of this server."""
+
+
+def issue_access_token(session, *, org=None, roles=()):
+    """Sign and return an access token for `session`, with its lifetime in seconds."""
+    key_set = get_key_set()
+    now = int(time.time())
+    claims = {
+        "iss": settings.JWT_ISSUER,
+        "aud": settings.JWT_AUDIENCE,
+        "sub": str(session.user_id),
+        "sid": str(session.pk),
+        "org": str(org) if org else None,
+        "roles": list(roles),
+        "amr": list(session.amr),
+        "auth_time": int(session.auth_time.timestamp()),
+        "jti": uuid.uuid4().hex,
+        "iat": now,
+        "exp": now + settings.ACCESS_TOKEN_LIFETIME,
+    }
+    headers = {"kid": key_set.signing_kid, "typ": ACCESS_TOKEN_TYPE}
+    token = jwt.encode(claims, key_set.signing_key, algorithm=key_set.algorithm, headers=headers)
+    return token, settings.ACCESS_TOKEN_LIFETIME
+
+
+def decode_access_token(token):
+    """Verify `token` and return its claims, or raise InvalidAccessToken.
+
+    The algorithm is pinned by configuration, never taken from the token; tokens that carry their
+    own key or name an unknown `kid` are rejected, and so are tokens of another type (ID tokens,
+    refresh tokens) because the `typ` header and the audience must match.
+    """
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as exc:
+        raise InvalidAccessToken("malformed token") from exc
+
+    if any(name in header for name in _FORBIDDEN_HEADERS):
+        raise InvalidAccessToken("token carries its own key")
+    if header.get("typ") != ACCESS_TOKEN_TYPE:
+        raise InvalidAccessToken("not an access token")
+    kid = header.get("kid")
+    if not isinstance(kid, str):
+        raise InvalidAccessToken("missing kid")
+
+    key_set = get_key_set(unknown_kid=kid)
+    if header.get("alg") != key_set.algorithm:
+        raise InvalidAccessToken("unexpected algorithm")
+    verification_key = key_set.verification_keys.get(kid)
+    if verification_key is None:
+        raise InvalidAccessToken("unknown kid")
+
+    try:
+        return jwt.decode(
+            token,
+            verification_key.key,
+            algorithms=[key_set.algorithm],
+            audience=settings.JWT_AUDIENCE,
+            issuer=settings.JWT_ISSUER,
+            options={"require": ["exp", "iat", "sub", "sid", "jti", "iss", "aud"]},
+        )
+    except jwt.PyJWTError as exc:
+        raise InvalidAccessToken(str(exc)) from exc

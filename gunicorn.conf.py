@@ -1,0 +1,19 @@
+"""gunicorn settings: one process per core with a few threads each.
+
+Threads let a process keep answering cheap requests (refresh, /me, JWKS) while another thread
+waits on the database; password hashing is capped per process by PASSWORD_HASH_CONCURRENCY.
+"""
+
+import multiprocessing
+import os
+
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+# Connections queued beyond this are refused by the kernel instead of waiting without bound.
+backlog = int(os.environ.get("GUNICORN_BACKLOG", 256))
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+accesslog = None
+errorlog = "-"

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts.jwks import jwks
+
+from . import health, metrics
+
+handler404 = "plinto.api_errors.json_not_found"
+handler500 = "plinto.api_errors.json_server_error"
+
+urlpatterns = [
+    path("health", health.health, name="health"),
+    path("ready", health.ready, name="ready"),
+    path("metrics", metrics.metrics, name="metrics"),
+    path(".well-known/jwks.json", jwks, name="jwks"),
+    path("api/v1/schema", SpectacularAPIView.as_view(), name="schema"),
+    path("api/v1/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/v1/", include("accounts.api.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("accounts.pages.urls")),
+]
