@@ -14,7 +14,11 @@ _completion_checks = []
 
 
 def register_completion_check(check):
-    """Register `check(request, user, amr, context)`, called in order before tokens are issued."""
+    """Register `check(request, user, amr, context)`, called in order before tokens are issued.
+
+    `context` is a dict the door fills (for example `organization` as the client named it); a
+    check may add to it, such as `organization_id` for the session to act in.
+    """
     if check not in _completion_checks:
         _completion_checks.append(check)
 
@@ -27,6 +31,6 @@ def complete_login(request, user, *, amr, context=None):
         if pending is not None:
             return None, pending
 
-    session, tokens = start_session(request, user, amr=amr)
+    session, tokens = start_session(request, user, amr=amr, organization_id=context.get("organization_id"))
     record("login.succeeded", actor=user, target=session, request=request, metadata={"amr": list(amr)})
     return session, tokens

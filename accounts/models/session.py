@@ -20,6 +20,9 @@ class Session(models.Model):
     expires_at = models.DateTimeField()
     auth_time = models.DateTimeField(default=timezone.now)
     amr = models.JSONField(default=list)
+    # The organization this session acts in. A plain UUID rather than a foreign key because
+    # accounts sits below organizations; the organizations app validates it.
+    organization_id = models.UUIDField(null=True, blank=True, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=512, blank=True)
     device = models.CharField(max_length=128, blank=True)

@@ -37,7 +37,7 @@ def _token_response(session, refresh_token):
     }
 
 
-def start_session(request, user, *, amr):
+def start_session(request, user, *, amr, organization_id=None):
     """Create a session for a completed login and return its first token pair."""
     now = timezone.now()
     session = Session.objects.create(
@@ -47,6 +47,7 @@ def start_session(request, user, *, amr):
         auth_time=now,
         expires_at=now + timedelta(seconds=settings.REFRESH_TOKEN_LIFETIME),
         amr=list(amr),
+        organization_id=organization_id,
         ip_address=get_client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:512],
     )

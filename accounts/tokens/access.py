@@ -17,22 +17,39 @@ class InvalidAccessToken(Exception):
     """The bearer token is not a valid access token of this server."""
 
 
-def issue_access_token(session, *, org=None, roles=()):
+_claim_providers = []
+
+
+def register_claim_provider(provider):
+    """Register `provider(session) -> dict` whose claims (such as `org`, `roles`) join each token.
+
+    Higher apps register from AppConfig.ready(); a provider may raise InvalidAccessToken-free
+    exceptions of its own, such as an API error when the session's organization is deactivated.
+    """
+    if provider not in _claim_providers:
+        _claim_providers.append(provider)
+
+
+def issue_access_token(session):
     """Sign and return an access token for `session`, with its lifetime in seconds."""
     key_set = get_key_set()
     now = int(time.time())
+    extra = {}
+    for provider in _claim_providers:
+        extra.update(provider(session))
     claims = {
         "iss": settings.JWT_ISSUER,
         "aud": settings.JWT_AUDIENCE,
         "sub": str(session.user_id),
         "sid": str(session.pk),
-        "org": str(org) if org else None,
-        "roles": list(roles),
+        "org": str(session.organization_id) if session.organization_id else None,
+        "roles": [],
         "amr": list(session.amr),
         "auth_time": int(session.auth_time.timestamp()),
         "jti": uuid.uuid4().hex,
         "iat": now,
         "exp": now + settings.ACCESS_TOKEN_LIFETIME,
+        **extra,
     }
     headers = {"kid": key_set.signing_kid, "typ": ACCESS_TOKEN_TYPE}
     token = jwt.encode(claims, key_set.signing_key, algorithm=key_set.algorithm, headers=headers)
