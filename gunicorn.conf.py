@@ -8,7 +8,8 @@ import multiprocessing
 import os
 
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
-worker_class = "gthread"
+# gthread, plus a stamp of when each request was queued so overload is shed (plinto/load_shedding.py).
+worker_class = "plinto.load_shedding.SheddingThreadWorker"
 threads = int(os.environ.get("GUNICORN_THREADS", 4))
 # Connections queued beyond this are refused by the kernel instead of waiting without bound.
 backlog = int(os.environ.get("GUNICORN_BACKLOG", 256))

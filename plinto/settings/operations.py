@@ -26,6 +26,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 PROMETHEUS_EXPORT_MIGRATIONS = False
 
+# A request that waited longer than this for a worker thread gets 503 at once (0 turns it off).
+# Only effective under gunicorn with plinto.load_shedding.SheddingThreadWorker.
+LOAD_SHED_MAX_QUEUE_MS = env.int("LOAD_SHED_MAX_QUEUE_MS", default=250)
+
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="console" if DEBUG else "json")
 LOGGING_CONFIG = None  # plinto.logging configures structlog and the standard library once.
