@@ -29,7 +29,7 @@ def test_register_verify_login_refresh_logout(api, mailbox):
 
     api.bearer(tokens["access_token"])
     me = api.get("/api/v1/me")
-    assert me.status_code == 200
+    assert me.status_code == 200, me.content
     assert me.json()["email"] == "Ana@Example.org"
 
     refreshed = api.post("/api/v1/auth/refresh", {"refresh_token": tokens["refresh_token"]})

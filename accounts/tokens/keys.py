@@ -14,7 +14,8 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from cryptography.fernet import Fernet
+import structlog
+from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -22,6 +23,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from jwt.algorithms import RSAAlgorithm
+
+logger = structlog.get_logger(__name__)
 
 KEY_SET_TTL = 60.0
 KEY_RELOAD_MIN_INTERVAL = 5.0
@@ -112,26 +115,40 @@ def _load_from_settings():
     return KeySet(algorithm, kid, private_key, {kid: VerificationKey(kid, algorithm, public_key, jwk)})
 
 
+def _decrypt_rows(rows):
+    """Return {kid: private key} for the rows this SECRET_KEY can decrypt; log the others."""
+    fernet = _fernet()
+    keys = {}
+    for row in rows:
+        try:
+            pem = fernet.decrypt(bytes(row.private_key_encrypted))
+        except InvalidToken:
+            # The key was stored under another SECRET_KEY; tokens it signed can no longer verify.
+            logger.error("signing_key_undecryptable", kid=row.kid)
+            continue
+        keys[row.kid] = serialization.load_pem_private_key(pem, None)
+    return keys
+
+
 def _load_from_database():
     from ..models import SigningKey
 
-    now = timezone.now()
-    rows = list(SigningKey.objects.exclude(verify_until__lt=now))
-    current = [row for row in rows if row.retired_at is None]
+    rows = list(SigningKey.objects.exclude(verify_until__lt=timezone.now()))
+    private_keys = _decrypt_rows(rows)
+    current = [row for row in rows if row.retired_at is None and row.kid in private_keys]
     if not current:
-        current = [generate_signing_key()]
-        rows.insert(0, current[0])
+        row = generate_signing_key()
+        rows.insert(0, row)
+        private_keys.update(_decrypt_rows([row]))
+        current = [row]
     signer = current[0]  # Newest first; two keys made in a race are both published.
 
-    fernet = _fernet()
-    verification = {}
-    signing_key = None
-    for row in rows:
-        private_key = serialization.load_pem_private_key(fernet.decrypt(bytes(row.private_key_encrypted)), None)
-        verification[row.kid] = VerificationKey(row.kid, row.algorithm, private_key.public_key(), row.public_jwk)
-        if row.kid == signer.kid:
-            signing_key = private_key
-    return KeySet("RS256", signer.kid, signing_key, verification)
+    verification = {
+        row.kid: VerificationKey(row.kid, row.algorithm, private_keys[row.kid].public_key(), row.public_jwk)
+        for row in rows
+        if row.kid in private_keys
+    }
+    return KeySet("RS256", signer.kid, private_keys[signer.kid], verification)
 
 
 def uses_generated_keys():
