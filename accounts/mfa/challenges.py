@@ -114,8 +114,11 @@ def _method_for(challenge, method):
     return authenticator
 
 
-def rejected_code_error(outcome):
-    """Turn a rejected Outcome into the API error the client sees."""
+def rejected_code_error(outcome, *, invalid_status=status.HTTP_401_UNAUTHORIZED):
+    """Turn a rejected Outcome into the API error the client sees.
+
+    A wrong code is 401 during login; logged-in requests pass 400, because their token is fine.
+    """
     if outcome.reason == "throttled":
         return ApiError(
             status.HTTP_429_TOO_MANY_REQUESTS,
@@ -123,9 +126,7 @@ def rejected_code_error(outcome):
             f"Too many wrong codes for this method; retry in {outcome.retry_after} seconds or use another method.",
             headers={"Retry-After": str(outcome.retry_after)},
         )
-    return ApiError(
-        status.HTTP_401_UNAUTHORIZED, "invalid_code", "The code is incorrect, expired or already used.", field="code"
-    )
+    return ApiError(invalid_status, "invalid_code", "The code is incorrect, expired or already used.", field="code")
 
 
 def verify_challenge(request, mfa_token, method, code):

@@ -45,7 +45,7 @@ def confirm_totp(request, user, code):
                 codes = backup_codes.generate_codes(user)
             factor_changed(request, user, action="enrolled", method="totp")
             return {"confirmed": True, "backup_codes": codes}
-    raise rejected_code_error(outcome)
+    raise rejected_code_error(outcome, invalid_status=status.HTTP_400_BAD_REQUEST)
 
 
 def _not_enrolled(method):
@@ -140,7 +140,7 @@ def reauthenticate(request, user, *, password=None, method=None, code=None):
         )
     if outcome is None:
         raise ApiError(status.HTTP_400_BAD_REQUEST, "invalid_password", "The password is incorrect.", field="password")
-    raise rejected_code_error(outcome)
+    raise rejected_code_error(outcome, invalid_status=status.HTTP_400_BAD_REQUEST)
 
 
 def reset_factors(user, *, actor=None, request=None):

@@ -5,10 +5,12 @@ import secrets
 import time
 
 import pytest
+from django.test import RequestFactory
 from django_otp.oath import TOTP
 
 from accounts.mfa.crypto import encrypt_secret
 from accounts.mfa.models import TOTPDevice
+from accounts.services.sessions import start_session
 from plinto.testing.fixtures import ApiClient
 
 
@@ -39,12 +41,15 @@ def enroll_totp():
 
 
 @pytest.fixture
-def logged_in(login):
-    """Return an API client holding a bearer token of a fresh login (for users without factors)."""
+def logged_in(db):
+    """Return an API client holding the bearer token of a new session of `user`.
 
-    def make(user):
+    The session is started directly, so this works whether or not the user has factors.
+    """
+
+    def make(user, amr=("pwd", "otp", "mfa")):
+        _, tokens = start_session(RequestFactory().post("/api/v1/auth/login"), user, amr=list(amr))
         client = ApiClient()
-        tokens = login(user.email, client=client)
         client.bearer(tokens["access_token"])
         client.tokens = tokens
         return client
