@@ -44,7 +44,7 @@ class MfaRequiredSerializer(serializers.Serializer):
     enrollment_methods = serializers.ListField(child=serializers.CharField(), required=False)
 
 
-# A login answers with tokens, or with a second-factor challenge when the account needs one.
+# The login response: tokens, or a second-factor challenge when the account needs one.
 LOGIN_RESULT = PolymorphicProxySerializer(
     component_name="LoginResult",
     serializers=[TokenPairSerializer, MfaRequiredSerializer],

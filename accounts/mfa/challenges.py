@@ -115,9 +115,9 @@ def _method_for(challenge, method):
 
 
 def rejected_code_error(outcome, *, invalid_status=status.HTTP_401_UNAUTHORIZED):
-    """Turn a rejected Outcome into the API error the client sees.
+    """Build the API error for a rejected Outcome.
 
-    A wrong code is 401 during login; logged-in requests pass 400, because their token is fine.
+    A wrong code is 401 during login. Logged-in requests pass 400, because their token is valid.
     """
     if outcome.reason == "throttled":
         return ApiError(

@@ -49,8 +49,8 @@ def decrypt_secret(token):
 def code_digest(value):
     """Return a keyed SHA-256 digest of a code or token, as hex.
 
-    Backup codes carry about 50 bits, so a plain hash of a leaked table could be reversed by
-    trying every code; the key derived from SECRET_KEY makes that impossible without it.
+    Backup codes carry about 49 bits (10 characters from 30), so a plain hash of a leaked table
+    could be reversed by trying every code. The key derived from SECRET_KEY prevents that.
     """
     key = _derive(b"plinto mfa code digest")
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()

@@ -1,4 +1,4 @@
-"""What every change to a user's factors does: audit, notice by email, end the other sessions."""
+"""Side effects of every change to a user's factors: an audit event, an email notice, ended sessions."""
 
 from audit.services import record
 
@@ -7,7 +7,7 @@ from .emails import queue_mfa_email
 
 FACTOR_CHANGE = "mfa_change"
 
-# How the notice names each method; a method missing here is shown by its API name.
+# Method names shown in the notice. A method missing here is shown by its API name.
 METHOD_LABELS = {
     "totp": "the authenticator app",
     "backup_code": "the set of backup codes",

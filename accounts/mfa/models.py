@@ -11,8 +11,8 @@ from django_otp.models import Device, ThrottlingMixin
 class ThrottledDevice(ThrottlingMixin, Device):
     """A django-otp device whose failed verifications slow down this device only.
 
-    The throttle state is stored on the device row, so every process sees it, and a device of
-    another method keeps its own count.
+    The throttle state is stored on the device row, so every process reads the same count. A
+    device of another method keeps its own count.
     """
 
     created_at = models.DateTimeField(default=timezone.now)
@@ -38,8 +38,8 @@ class TOTPDevice(ThrottledDevice):
     """An authenticator app (RFC 6238 TOTP) with its seed encrypted at rest."""
 
     encrypted_seed = models.TextField()
-    # The time step of the last accepted code; codes of this step or earlier are refused, which
-    # makes each code single use, including the one that confirmed the device.
+    # The time step of the last accepted code. Codes of this step or earlier are rejected, so each
+    # code is single use, including the one that confirmed the device.
     last_t = models.BigIntegerField(default=-1)
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
@@ -82,7 +82,7 @@ class MfaChallengeQuerySet(models.QuerySet):
 class MfaChallenge(models.Model):
     """A login whose first factor succeeded and that waits for a second one.
 
-    The client holds the mfa_token; only its keyed digest is stored. `consumed_at` is set once,
+    The client keeps the mfa_token, and only its keyed digest is stored. `consumed_at` is set once,
     by the request that completes the login or by the attempt that spends the last try.
     """
 

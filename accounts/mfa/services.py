@@ -1,4 +1,4 @@
-"""What a logged-in user does with their own factors, and step-up re-authentication."""
+"""Factor management by a logged-in user, step-up re-authentication and admin recovery."""
 
 from django.db import transaction
 from django.utils import timezone

@@ -16,8 +16,8 @@ TRANSIENT_MAIL_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectErro
 def send_mfa_email_task(self, user_id, kind, context):
     """Send one MFA email; the user is fetched again, and a deleted user gets nothing.
 
-    NOTE: a login code travels in the task arguments, so it sits in the Celery broker until the
-    worker takes it; it is valid for MFA_EMAIL_CODE_LIFETIME seconds and for one login attempt.
+    NOTE: a login code travels in the task arguments, so it is stored in the Celery broker until
+    a worker takes it. The code is valid for MFA_EMAIL_CODE_LIFETIME seconds and one login attempt.
     """
     from accounts.models import User
 
