@@ -1,3 +1,4 @@
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from ..models import Session
@@ -33,6 +34,22 @@ class TokenPairSerializer(serializers.Serializer):
     refresh_token = serializers.CharField()
     token_type = serializers.CharField()
     expires_in = serializers.IntegerField()
+
+
+class MfaRequiredSerializer(serializers.Serializer):
+    mfa_required = serializers.BooleanField()
+    mfa_token = serializers.CharField(help_text="Send it to POST /api/v1/auth/mfa/verify within 5 minutes.")
+    methods = serializers.ListField(child=serializers.CharField())
+    enrollment_required = serializers.BooleanField(required=False)
+    enrollment_methods = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+# The login response: tokens, or a second-factor challenge when the account needs one.
+LOGIN_RESULT = PolymorphicProxySerializer(
+    component_name="LoginResult",
+    serializers=[TokenPairSerializer, MfaRequiredSerializer],
+    resource_type_field_name=None,
+)
 
 
 class RefreshSerializer(serializers.Serializer):

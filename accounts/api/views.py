@@ -51,9 +51,7 @@ class ResendVerificationView(PublicView):
 
 @sensitive
 class LoginView(PublicView):
-    @extend_schema(
-        request=s.LoginSerializer, responses={200: s.TokenPairSerializer, **problems(400, 401, 403, 429, 503)}
-    )
+    @extend_schema(request=s.LoginSerializer, responses={200: s.LOGIN_RESULT, **problems(400, 401, 403, 429, 503)})
     def post(self, request):
         data = s.LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -118,7 +116,7 @@ class MeView(APIView):
     def get(self, request):
         return Response(s.UserSerializer(request.user).data)
 
-    @extend_schema(request=s.MeUpdateSerializer, responses={200: s.UserSerializer, **problems(400, 401, 409, 429)})
+    @extend_schema(request=s.MeUpdateSerializer, responses={200: s.UserSerializer, **problems(400, 401, 403, 409, 429)})
     def patch(self, request):
         data = s.MeUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

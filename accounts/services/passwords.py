@@ -13,6 +13,7 @@ from ..normalization import email_key
 from ..tokens.email import read_reset_token
 from .registration import validate_new_password
 from .sessions import RevokeReason, revoke_user_sessions
+from .stepup import require_recent_authentication
 
 
 def request_password_reset(request, email):
@@ -55,6 +56,7 @@ def reset_password(request, token, new_password):
 
 def change_password(request, user, *, current_password, new_password, session_id):
     """Change the password after checking the current one; end every other session."""
+    require_recent_authentication(request)
     ratelimit.enforce(request, "password-change", account=user.email)
     if not user.check_password(current_password or ""):
         record("password.change_failed", actor=user, target=user, request=request, outcome="failure")

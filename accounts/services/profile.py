@@ -11,6 +11,7 @@ from ..emails import queue_account_email
 from ..models import User
 from ..normalization import email_key
 from .sessions import RevokeReason, revoke_user_sessions
+from .stepup import require_recent_authentication
 
 
 def update_profile(request, user, *, display_name=None):
@@ -26,6 +27,7 @@ def request_email_change(request, user, *, new_email, current_password):
 
     The account keeps its current address until the link sent to the new one is followed.
     """
+    require_recent_authentication(request)
     ratelimit.enforce(request, "email-change", account=user.email)
     if not user.check_password(current_password or ""):
         record("user.email_change_failed", actor=user, target=user, request=request, outcome="failure")

@@ -63,3 +63,24 @@ LOGIN_FAILURE_MAX_DELAY = env.int("LOGIN_FAILURE_MAX_DELAY", default=300)
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Password hashes computed at once per process; more are refused at once with 503.
 PASSWORD_HASH_CONCURRENCY = env.int("PASSWORD_HASH_CONCURRENCY", default=1)
+
+# Multi-factor authentication.
+# A Fernet key (urlsafe base64 of 32 bytes) that encrypts TOTP seeds at rest. When unset, a key is
+# derived from SECRET_KEY with HKDF, so rotating SECRET_KEY then makes enrolled seeds unreadable.
+MFA_ENCRYPTION_KEY = env.str("MFA_ENCRYPTION_KEY", default="")
+# How long an mfa_token from the first login step stays valid, and how many wrong codes it takes.
+MFA_CHALLENGE_LIFETIME = env.int("MFA_CHALLENGE_LIFETIME", default=300)
+MFA_CHALLENGE_MAX_ATTEMPTS = env.int("MFA_CHALLENGE_MAX_ATTEMPTS", default=5)
+# Seconds since the session's last authentication within which sensitive changes are allowed.
+MFA_STEP_UP_MAX_AGE = env.int("MFA_STEP_UP_MAX_AGE", default=300)
+# TOTP: the issuer name shown in authenticator apps, and the time steps of clock drift accepted
+# on each side of the current one.
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Plinto")
+MFA_TOTP_TOLERANCE = env.int("MFA_TOTP_TOLERANCE", default=1)
+# Per-device throttling: after n consecutive failures a device waits FACTOR * 2**(n-1) seconds.
+MFA_THROTTLE_FACTOR = env.int("MFA_THROTTLE_FACTOR", default=1)
+# Backup codes: how many a set has, and below how many unused ones the user is warned.
+MFA_BACKUP_CODE_COUNT = env.int("MFA_BACKUP_CODE_COUNT", default=10)
+MFA_BACKUP_CODE_WARN_BELOW = env.int("MFA_BACKUP_CODE_WARN_BELOW", default=3)
+# Email codes: lifetime in seconds.
+MFA_EMAIL_CODE_LIFETIME = env.int("MFA_EMAIL_CODE_LIFETIME", default=600)

@@ -1,0 +1,1 @@
+"""Multi-factor authentication: second factors, the login challenge and step-up checks."""

@@ -1,0 +1,86 @@
+from rest_framework import serializers
+
+_CODE = {"max_length": 64, "trim_whitespace": True}
+
+
+class MfaVerifySerializer(serializers.Serializer):
+    mfa_token = serializers.CharField(max_length=128)
+    method = serializers.CharField(max_length=32, help_text="One of the `methods` the login response listed.")
+    code = serializers.CharField(**_CODE, help_text="The code; spaces, dashes and letter case are ignored.")
+
+
+class MfaTokenMethodSerializer(serializers.Serializer):
+    mfa_token = serializers.CharField(max_length=128)
+    method = serializers.CharField(max_length=32)
+
+
+class MfaTokenPairSerializer(serializers.Serializer):
+    access_token = serializers.CharField()
+    refresh_token = serializers.CharField()
+    token_type = serializers.CharField()
+    expires_in = serializers.IntegerField()
+    backup_codes_remaining = serializers.IntegerField(
+        required=False, help_text="Present when a backup code was used: how many unused codes remain."
+    )
+
+
+class CodeSerializer(serializers.Serializer):
+    code = serializers.CharField(**_CODE)
+
+
+class TOTPSetupSerializer(serializers.Serializer):
+    secret = serializers.CharField(help_text="The base32 seed, for typing into an authenticator app.")
+    otpauth_uri = serializers.CharField()
+    qr_code = serializers.CharField(help_text="A PNG image of the otpauth URI as a data: URI.")
+
+
+class TOTPConfirmedSerializer(serializers.Serializer):
+    confirmed = serializers.BooleanField()
+    backup_codes = serializers.ListField(
+        child=serializers.CharField(),
+        allow_null=True,
+        help_text="New backup codes when the account had none; shown only this once.",
+    )
+
+
+class BackupCodesSerializer(serializers.Serializer):
+    codes = serializers.ListField(child=serializers.CharField(), help_text="Shown only this once.")
+
+
+class BackupCodeStatusSerializer(serializers.Serializer):
+    enrolled = serializers.BooleanField()
+    remaining = serializers.IntegerField()
+    warning = serializers.BooleanField(help_text="True when few unused codes remain; generate a new set.")
+
+
+class MethodStatusSerializer(serializers.Serializer):
+    method = serializers.CharField()
+    enrolled = serializers.BooleanField()
+
+
+class FactorStatusSerializer(serializers.Serializer):
+    methods = MethodStatusSerializer(many=True)
+    backup_codes = BackupCodeStatusSerializer()
+
+
+class ReauthenticateSerializer(serializers.Serializer):
+    password = serializers.CharField(
+        max_length=1024, trim_whitespace=False, required=False, style={"input_type": "password"}
+    )
+    method = serializers.CharField(max_length=32, required=False)
+    code = serializers.CharField(**_CODE, required=False)
+
+    def validate(self, attrs):
+        if "password" in attrs and "method" in attrs:
+            raise serializers.ValidationError({"method": "Send either `password` or `method` with `code`, not both."})
+        if "password" not in attrs and "method" not in attrs:
+            raise serializers.ValidationError({"password": "Send the password, or `method` and `code` of a factor."})
+        if "method" in attrs and not attrs.get("code"):
+            raise serializers.ValidationError({"code": "A `method` needs its `code`."})
+        return attrs
+
+
+class AccessTokenSerializer(serializers.Serializer):
+    access_token = serializers.CharField()
+    token_type = serializers.CharField()
+    expires_in = serializers.IntegerField()

@@ -1,0 +1,14 @@
+"""The built-in second-factor methods."""
+
+from .. import registry
+
+
+def register_builtin():
+    from .backup_codes import BackupCodeAuthenticator
+    from .email import EmailAuthenticator
+    from .totp import TOTPAuthenticator
+
+    # Registration order is the order clients see in `methods`.
+    registry.register(TOTPAuthenticator())
+    registry.register(EmailAuthenticator())
+    registry.register(BackupCodeAuthenticator())
