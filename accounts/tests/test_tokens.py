@@ -339,7 +339,9 @@ def test_access_typ_with_client_audience_is_rejected(api, signed_in):
     _, session = signed_in
     key_set = keys.get_key_set()
 
-    response = me_with(api, rs256(key_set.signing_key, valid_claims(session, aud="client-3f9a"), kid=key_set.signing_kid))
+    response = me_with(
+        api, rs256(key_set.signing_key, valid_claims(session, aud="client-3f9a"), kid=key_set.signing_kid)
+    )
 
     assert_invalid_token(response)
 
