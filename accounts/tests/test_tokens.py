@@ -212,6 +212,10 @@ def forge_unknown_kid(key_set, claims, attacker_key, server_url):
     return rs256(key_set.signing_key, claims, kid="no-such-key")
 
 
+def forge_kid_with_nul(key_set, claims, attacker_key, server_url):
+    return rs256(key_set.signing_key, claims, kid="a\x00b")
+
+
 def forge_embedded_jwk(key_set, claims, attacker_key, server_url):
     jwk = RSAAlgorithm.to_jwk(attacker_key.public_key(), as_dict=True)
     return rs256(attacker_key, claims, kid=key_set.signing_kid, jwk=jwk)
@@ -270,6 +274,7 @@ FORGERIES = [
     forge_alg_none,
     forge_hs256_with_public_pem,
     forge_unknown_kid,
+    forge_kid_with_nul,
     forge_embedded_jwk,
     forge_embedded_jwk_own_kid,
     forge_jku,
@@ -395,7 +400,7 @@ def _jwt_shaped():
     header = st.dictionaries(
         st.sampled_from(["alg", "typ", "kid", "jwk", "jku", "crit", "b64", "cty"]),
         st.one_of(
-            st.sampled_from(["RS256", "HS256", "none", "ES256", "at+jwt", "JWT"]),
+            st.sampled_from(["RS256", "HS256", "none", "ES256", "at+jwt", "JWT", "\x00", "a\x00b"]),
             st.text(max_size=80),
             st.integers(),
             st.none(),
@@ -428,6 +433,30 @@ def test_fuzzed_authorization_header_is_a_401_problem(api, value):
     assert response.status_code == 401
     assert response["Content-Type"] == PROBLEM_JSON
     assert response.json()["code"] in {"invalid_token", "not_authenticated"}
+
+
+def test_long_refresh_token_is_a_400_problem(api, signed_in):
+    _, session = signed_in
+    body = json.dumps({"refresh_token": "plr_" + "A" * 2_000_000})
+
+    response = api.generic("POST", "/api/v1/auth/refresh", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM_JSON
+    assert response.json()["errors"][0]["field"] == "refresh_token"
+    assert RefreshToken.objects.filter(session=session).count() == 1
+
+
+def test_body_over_upload_limit_is_a_413_problem(api, signed_in):
+    _, session = signed_in
+    body = json.dumps({"refresh_token": "plr_" + "A" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)})
+
+    response = api.generic("POST", "/api/v1/auth/refresh", body, content_type="application/json")
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == PROBLEM_JSON
+    assert response.json()["code"] == "request_too_large"
+    assert RefreshToken.objects.filter(session=session).count() == 1
 
 
 refresh_bodies = st.one_of(

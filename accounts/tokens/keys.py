@@ -12,6 +12,7 @@ import base64
 import functools
 import hashlib
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -33,8 +34,9 @@ RSA_KEY_SIZE = 2048
 # A retired key keeps verifying this long after the last token it may have signed expires: other
 # processes can still sign with it until their next reload (KEY_SET_TTL), plus clock skew.
 RETIRED_KEY_GRACE = timedelta(seconds=2 * KEY_SET_TTL)
-# Longest `kid` stored in SigningKey.kid; a longer one cannot name a key, so no query is made.
-MAX_KID_LENGTH = 64
+# Stored kids are RFC 7638 thumbprints: base64url, and at most as long as SigningKey.kid. Any other
+# `kid` cannot name a stored key, so it is never sent to the database (PostgreSQL rejects a NUL).
+_STORED_KID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 # Settings that change which keys sign and verify; override_settings in tests changes them.
 _KEY_SETTINGS = frozenset({"JWT_ALGORITHM", "JWT_PRIVATE_KEY", "JWT_PUBLIC_KEY", "JWT_SECRET_KEY", "SECRET_KEY"})
@@ -202,7 +204,7 @@ def _is_new_stored_kid(kid):
     """Return whether `kid` names a stored key that still verifies: one indexed query."""
     from ..models import SigningKey
 
-    if not uses_generated_keys() or not kid or len(kid) > MAX_KID_LENGTH:
+    if not uses_generated_keys() or not _STORED_KID.fullmatch(kid):
         return False
     return SigningKey.objects.filter(kid=kid).exclude(verify_until__lt=timezone.now()).exists()
 
