@@ -37,7 +37,7 @@ class AccessTokenAuthentication(authentication.BaseAuthentication):
         try:
             header = authentication.get_authorization_header(request).split()
         except UnicodeEncodeError as exc:
-            # Servers hand over headers as Latin-1; only a misbehaving client of the WSGI app gets here.
+            # Servers pass headers as Latin-1 text, so only code calling the WSGI app directly gets here.
             raise exceptions.AuthenticationFailed(
                 "The Authorization header must be `Bearer <token>` in ASCII.", code="invalid_token"
             ) from exc

@@ -82,7 +82,7 @@ def _flatten_validation(detail, prefix=""):
 def problem_exception_handler(exc, context):
     """DRF exception handler that renders every API error as problem details."""
     if isinstance(exc, RequestDataTooBig):
-        # Raised by Django while DRF reads the body; left alone, it becomes an HTML page.
+        # Django raises this while DRF reads the body. Unhandled, it becomes Django's HTML 400 page.
         return problem(
             status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             "request_too_large",

@@ -34,8 +34,8 @@ def fresh_key_set():
     keys.invalidate()
 
 
-def published_keys(client=None):
-    response = (client or ApiClient()).get("/.well-known/jwks.json")
+def published_keys():
+    response = ApiClient().get("/.well-known/jwks.json")
     assert response.status_code == 200
     return response, response.json()["keys"]
 
@@ -244,7 +244,7 @@ def test_made_up_kid_does_not_reload(user, login, monkeypatch):
     assert keys.get_key_set() is cached
 
 
-def test_key_generated_in_rolled_back_transaction_is_not_kept(db):
+def test_rolled_back_key_not_cached(db):
     class Rollback(Exception):
         pass
 
@@ -252,11 +252,11 @@ def test_key_generated_in_rolled_back_transaction_is_not_kept(db):
         lost = keys.get_key_set()
         raise Rollback
 
-    kept = keys.get_key_set()
+    reloaded = keys.get_key_set()
 
     assert not SigningKey.objects.filter(kid=lost.signing_kid).exists()
-    assert kept.signing_kid != lost.signing_kid
-    assert SigningKey.objects.filter(kid=kept.signing_kid).exists()
+    assert reloaded.signing_kid != lost.signing_kid
+    assert SigningKey.objects.filter(kid=reloaded.signing_kid).exists()
 
 
 # --- keys are parsed once ---

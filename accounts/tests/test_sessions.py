@@ -166,13 +166,13 @@ def test_logout_ends_session(api, user, login):
 
 
 def test_logout_all_sessions_ends_every_session(user, login):
-    here = login(user.email, client=ApiClient())
-    there = login(user.email, client=ApiClient())
+    current = login(user.email, client=ApiClient())
+    other = login(user.email, client=ApiClient())
 
-    response = ApiClient().bearer(here["access_token"]).post("/api/v1/auth/logout", {"all_sessions": True})
+    response = ApiClient().bearer(current["access_token"]).post("/api/v1/auth/logout", {"all_sessions": True})
 
     assert response.status_code == 204
-    for tokens in (here, there):
+    for tokens in (current, other):
         assert_problem(me(tokens["access_token"]), 401, "session_revoked")
         assert_problem(refresh(ApiClient(), tokens["refresh_token"]), 401, "invalid_token")
     assert not Session.objects.active().exists()

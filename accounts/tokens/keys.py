@@ -2,8 +2,8 @@
 
 Keys are parsed once per process and cached, because PyJWT re-parses a PEM string on every call
 (tens of milliseconds for RSA). A process reloads the set from the database every KEY_SET_TTL
-seconds, and at once when a token names a `kid` that the database holds but the cache does not,
-so a rotation made by another process is picked up without restarts. A reload parses only the
+seconds, and at once when a token names a `kid` that the database contains but the cache does
+not, so a rotation made by another process is picked up without restarts. A reload parses only the
 keys it has not seen before: public keys come from their stored JWK, and only a new signing key
 has its private PEM decrypted and parsed.
 """
@@ -31,14 +31,14 @@ from jwt.algorithms import RSAAlgorithm
 
 KEY_SET_TTL = 60.0
 RSA_KEY_SIZE = 2048
-# A retired key keeps verifying this long after the last token it may have signed expires: other
-# processes can still sign with it until their next reload (KEY_SET_TTL), plus clock skew.
+# A retired key keeps verifying this long after the last token it may have signed expires, because
+# other processes can still sign with it until their next reload (KEY_SET_TTL), plus clock skew.
 RETIRED_KEY_GRACE = timedelta(seconds=2 * KEY_SET_TTL)
-# Stored kids are RFC 7638 thumbprints: base64url, and at most as long as SigningKey.kid. Any other
-# `kid` cannot name a stored key, so it is never sent to the database (PostgreSQL rejects a NUL).
+# Stored kids are RFC 7638 thumbprints in base64url, no longer than SigningKey.kid. Any other `kid`
+# cannot name a stored key, so it never reaches the database, where PostgreSQL would reject a NUL.
 _STORED_KID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
-# Settings that change which keys sign and verify; override_settings in tests changes them.
+# Settings that decide which keys sign and verify. A change to any of them drops the cached set.
 _KEY_SETTINGS = frozenset({"JWT_ALGORITHM", "JWT_PRIVATE_KEY", "JWT_PUBLIC_KEY", "JWT_SECRET_KEY", "SECRET_KEY"})
 
 
@@ -48,7 +48,7 @@ class VerificationKey:
     algorithm: str
     key: object
     public_jwk: dict | None
-    # None for a key that is not retired; otherwise the moment it stops verifying.
+    # None for a key that is not retired, else the moment it stops verifying.
     verify_until: datetime | None = None
 
     def is_valid_at(self, moment):
@@ -70,7 +70,7 @@ class KeySet:
         return key
 
     def jwks(self, moment=None):
-        """Return the public JWK Set (RFC 7517) of the keys that still verify; secrets never appear."""
+        """Return the public JWK Set (RFC 7517) of the keys that still verify, without any secret."""
         moment = moment or timezone.now()
         published = [key for key in self.verification_keys.values() if key.public_jwk and key.is_valid_at(moment)]
         return {"keys": [key.public_jwk for key in published]}
@@ -113,14 +113,15 @@ def generate_signing_key():
 def rotate_signing_key():
     """Add a new current key and retire the others once the tokens they signed have expired.
 
-    This process switches to the new key when the transaction commits; other processes switch at
-    their next reload, and verify the new key's tokens at once because its `kid` is in the database.
+    This process switches to the new key when the transaction commits. Other processes switch at
+    their next reload, but they verify the new key's tokens at once because its `kid` is stored.
     """
     from ..models import SigningKey
 
     if not uses_generated_keys():
         raise ImproperlyConfigured(
-            "The signing key comes from JWT_PRIVATE_KEY or JWT_SECRET_KEY; rotate it by changing that setting."
+            "Rotation is only for generated keys. This signing key comes from JWT_PRIVATE_KEY or "
+            "JWT_SECRET_KEY, so rotate it by changing that setting."
         )
     with transaction.atomic():
         now = timezone.now()
@@ -201,7 +202,7 @@ def _store(key_set):
 
 
 def _is_new_stored_kid(kid):
-    """Return whether `kid` names a stored key that still verifies: one indexed query."""
+    """Return whether `kid` names a stored key that still verifies, using one indexed query."""
     from ..models import SigningKey
 
     if not uses_generated_keys() or not _STORED_KID.fullmatch(kid):
@@ -212,7 +213,7 @@ def _is_new_stored_kid(kid):
 def get_key_set(*, unknown_kid=None):
     """Return the cached key set, reloading it when stale or when `unknown_kid` is a stored key.
 
-    An unknown `kid` costs one indexed query and never a reload unless the database holds that key,
+    An unknown `kid` costs one indexed query and no reload unless the database contains that key,
     so tokens with made-up `kid`s cannot make a process reload its keys over and over.
     """
     entry = _cache
@@ -231,8 +232,8 @@ def get_key_set(*, unknown_kid=None):
 
         key_set, generated = _load_from_database(entry.key_set if entry else None)
         if generated and connection.in_atomic_block:
-            # The new key becomes shared only when the caller's transaction commits; caching it
-            # before then would leave this process signing with a key that a rollback erased.
+            # Other processes see the new key only after the caller's transaction commits. Caching it
+            # now would leave this process signing with a key that a rollback erases.
             transaction.on_commit(functools.partial(_store, key_set))
         else:
             _store(key_set)
@@ -250,5 +251,5 @@ def _invalidate_on_key_setting_change(setting, **kwargs):
         invalidate()
 
 
-# Connected when this module is first imported: before that there is no cached key set to drop.
+# Connected when this module is first imported, because before that no cached key set exists.
 setting_changed.connect(_invalidate_on_key_setting_change, dispatch_uid="accounts.tokens.keys.invalidate")

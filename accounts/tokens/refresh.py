@@ -14,8 +14,8 @@ import secrets
 from django.conf import settings
 
 TOKEN_PREFIX = "plr_"
-# New tokens carry 43 base64url characters after the prefix and successors 64 hex digits; the
-# bounds leave room for longer tokens later without accepting arbitrary input.
+# New tokens carry 43 base64url characters after the prefix, and successors carry 64 hex digits.
+# The bounds leave room for longer tokens later without accepting arbitrary input.
 _WELL_FORMED = re.compile(r"plr_[A-Za-z0-9_-]{32,128}")
 
 
