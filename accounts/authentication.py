@@ -73,15 +73,9 @@ class AccessTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request):
-        header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword.lower().encode():
+        token = self._bearer_token(request)
+        if token is None:
             return None
-        if len(header) != 2:
-            raise exceptions.AuthenticationFailed("The Authorization header must be `Bearer <token>`.")
-        try:
-            token = header[1].decode("ascii")
-        except UnicodeDecodeError as exc:
-            raise exceptions.AuthenticationFailed("The bearer token is not ASCII.", code="invalid_token") from exc
 
         try:
             claims = decode_access_token(token)
@@ -99,6 +93,26 @@ class AccessTokenAuthentication(authentication.BaseAuthentication):
 
         request.auth_session = session
         return session.user, claims
+
+    def _bearer_token(self, request):
+        """Return the token of a `Bearer <token>` header, None for another scheme, or raise 401."""
+        try:
+            header = authentication.get_authorization_header(request).split()
+        except UnicodeEncodeError as exc:
+            # Servers pass headers as Latin-1 text, so only code calling the WSGI app directly gets here.
+            raise exceptions.AuthenticationFailed(
+                "The Authorization header must be `Bearer <token>` in ASCII.", code="invalid_token"
+            ) from exc
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(
+                "The Authorization header must be `Bearer <token>`.", code="invalid_token"
+            )
+        try:
+            return header[1].decode("ascii")
+        except UnicodeDecodeError as exc:
+            raise exceptions.AuthenticationFailed("The bearer token is not ASCII.", code="invalid_token") from exc
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'

@@ -1,12 +1,12 @@
-"""The public JSON Web Key Set."""
+"""The public JSON Web Key Set (RFC 7517) that clients verify access and ID tokens against."""
 
 from django.http import JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .tokens.keys import get_key_set
 
 
-@require_GET
+@require_safe
 def jwks(request):
     response = JsonResponse(get_key_set().jwks())
     # Clients may cache the set for five minutes; JWKS clients fetch it again when a token names a

@@ -1,5 +1,7 @@
 """RFC 9457 problem details for the API, with a stable machine `code` on every error."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -79,6 +81,14 @@ def _flatten_validation(detail, prefix=""):
 
 def problem_exception_handler(exc, context):
     """DRF exception handler that renders every API error as problem details."""
+    if isinstance(exc, RequestDataTooBig):
+        # Django raises this while DRF reads the body. Unhandled, it becomes Django's HTML 400 page.
+        return problem(
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            "request_too_large",
+            f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes; send a smaller body.",
+        )
+
     response = exception_handler(exc, context)
     if response is None:
         return None  # Unexpected errors propagate to Django, which logs them and returns 500.

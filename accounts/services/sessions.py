@@ -13,7 +13,7 @@ from plinto.client_ip import get_client_ip
 
 from ..models import RefreshToken, Session
 from ..tokens.access import issue_access_token
-from ..tokens.refresh import hash_token, new_refresh_token, successor_of
+from ..tokens.refresh import hash_token, is_well_formed, new_refresh_token, successor_of
 
 
 class RevokeReason:
@@ -66,7 +66,13 @@ def refresh_session(request, presented):
     A token that was already rotated revokes its whole session, except the token rotated most
     recently, which may be presented again within REFRESH_TOKEN_REUSE_INTERVAL seconds and then
     returns the same successor it returned the first time.
+
+    NOTE: the row locks below serialize concurrent refreshes of one token on PostgreSQL. SQLite
+    ignores SELECT ... FOR UPDATE, so there two requests racing on one token can fail with a
+    database error instead of both receiving the same successor.
     """
+    if not is_well_formed(presented):
+        raise _invalid_refresh()
     now = timezone.now()
     with transaction.atomic():
         _relax_commit_durability()

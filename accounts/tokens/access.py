@@ -13,8 +13,13 @@ from django.conf import settings
 from .keys import get_key_set
 
 ACCESS_TOKEN_TYPE = "at+jwt"
+# RFC 9068 allows the media type with or without its "application/" prefix, in any case.
+_ACCEPTED_TYPES = frozenset({"at+jwt", "application/at+jwt"})
 # Header parameters that would let a token choose its own verification key.
 _FORBIDDEN_HEADERS = ("jwk", "jku", "x5u", "x5c")
+# Far above any token this server signs (about 1 KB with RS256), and small enough that parsing a
+# forged header costs nothing.
+MAX_TOKEN_LENGTH = 8192
 
 
 class InvalidAccessToken(Exception):
@@ -61,7 +66,6 @@ def issue_access_token(session):
 
 
 _COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
-MAX_TOKEN_LENGTH = 8192
 
 
 def _read_header(token):
@@ -85,15 +89,19 @@ def _read_header(token):
 def decode_access_token(token):
     """Verify `token` and return its claims, or raise InvalidAccessToken.
 
-    The algorithm is pinned by configuration, never taken from the token; tokens that carry their
-    own key or name an unknown `kid` are rejected, and so are tokens of another type (ID tokens,
-    refresh tokens) because the `typ` header and the audience must match.
+    The algorithm is pinned by configuration, never taken from the token. Tokens that carry their
+    own key (`jwk`, `jku`, `x5u`, `x5c`) or name an unknown or expired `kid` are rejected, and so
+    are tokens of another type (ID tokens, refresh tokens), because the `typ` header and the
+    audience must match.
     """
+    if not isinstance(token, str):
+        raise InvalidAccessToken("malformed token")
     header = _read_header(token)
 
     if any(name in header for name in _FORBIDDEN_HEADERS):
         raise InvalidAccessToken("token carries its own key")
-    if header.get("typ") != ACCESS_TOKEN_TYPE:
+    token_type = header.get("typ")
+    if not isinstance(token_type, str) or token_type.lower() not in _ACCEPTED_TYPES:
         raise InvalidAccessToken("not an access token")
     kid = header.get("kid")
     if not isinstance(kid, str):
@@ -102,12 +110,12 @@ def decode_access_token(token):
     key_set = get_key_set(unknown_kid=kid)
     if header.get("alg") != key_set.algorithm:
         raise InvalidAccessToken("unexpected algorithm")
-    verification_key = key_set.verification_keys.get(kid)
+    verification_key = key_set.verification_key(kid)
     if verification_key is None:
-        raise InvalidAccessToken("unknown kid")
+        raise InvalidAccessToken("unknown or expired kid")
 
     try:
-        return jwt.decode(
+        claims = jwt.decode(
             token,
             verification_key.key,
             algorithms=[key_set.algorithm],
@@ -117,3 +125,17 @@ def decode_access_token(token):
         )
     except jwt.PyJWTError as exc:
         raise InvalidAccessToken(str(exc)) from exc
+
+    # Only this server signs with these keys, but the claims still feed database look-ups, so a
+    # wrong type must end here as an invalid token rather than as a server error.
+    if not isinstance(claims["sub"], str) or not _is_uuid(claims["sid"]):
+        raise InvalidAccessToken("sub or sid has the wrong type")
+    return claims
+
+
+def _is_uuid(value):
+    try:
+        uuid.UUID(value)
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return True

@@ -37,7 +37,9 @@ BREACHED_PASSWORDS_API_TIMEOUT = env.float("BREACHED_PASSWORDS_API_TIMEOUT", def
 PASSWORD_RESET_TIMEOUT = 3600
 EMAIL_VERIFICATION_TIMEOUT = env.int("EMAIL_VERIFICATION_TIMEOUT", default=3 * 24 * 3600)
 
-# Tokens. RS256 signs with JWT_PRIVATE_KEY or a key set generated in JWT_KEYS_DIR on first start.
+# Tokens. RS256 signs with JWT_PRIVATE_KEY, or else with a key generated on first use and stored
+# encrypted in the database (accounts.SigningKey), so every process shares it.
+# NOTE: JWT_KEYS_DIR is read from the environment but nothing uses it.
 JWT_ALGORITHM = env.str("JWT_ALGORITHM", default="RS256")
 JWT_PRIVATE_KEY = env.str("JWT_PRIVATE_KEY", default="", multiline=True)
 JWT_PUBLIC_KEY = env.str("JWT_PUBLIC_KEY", default="", multiline=True)
