@@ -13,6 +13,15 @@ def email_key(email):
     return unicodedata.normalize("NFKC", email.strip()).casefold()
 
 
+def normalize_email(email):
+    """Return the address in the form it is stored and mailed to: NFKC, without surrounding spaces.
+
+    NFKC turns fullwidth and other compatibility characters into the plain ones mail servers accept.
+    Case is kept because the receiving server may treat the local part as case-sensitive.
+    """
+    return unicodedata.normalize("NFKC", email).strip()
+
+
 def normalize_password(password):
     """Return the password in NFKC, so one password typed on different systems matches."""
     return unicodedata.normalize("NFKC", password)

@@ -116,6 +116,23 @@ def problem_exception_handler(exc, context):
     return problem(response.status_code, code, detail, headers=headers)
 
 
+def json_bad_request(request, exception=None):
+    """Render a 400 raised outside DRF as problem details under /api/, and as Django's page elsewhere."""
+    from django.conf import settings
+    from django.core.exceptions import RequestDataTooBig
+    from django.views.defaults import bad_request
+
+    if request.path.startswith("/api/"):
+        if isinstance(exception, RequestDataTooBig):
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            return _plain_problem(
+                400, "request_too_large", f"The request body is larger than {limit} bytes; send a smaller one."
+            )
+        return _plain_problem(400, "bad_request", "The request could not be processed; check its headers and body.")
+
+    return bad_request(request, exception)
+
+
 def json_not_found(request, exception=None):
     """A 404 for paths outside any view; problem details under /api/, Django's page elsewhere."""
     if request.path.startswith("/api/"):

@@ -6,6 +6,7 @@ from accounts.jwks import jwks
 
 from . import health, metrics
 
+handler400 = "plinto.api_errors.json_bad_request"
 handler404 = "plinto.api_errors.json_not_found"
 handler500 = "plinto.api_errors.json_server_error"
 

@@ -1,13 +1,56 @@
+from django.conf import settings
+from django.utils.encoding import punycode
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from ..models import Session
+from ..normalization import email_key, normalize_email
 
-_PASSWORD = {"max_length": 1024, "trim_whitespace": False, "style": {"input_type": "password"}}
+# The raw input is capped here, before any hashing; the policy caps the NFKC form again.
+_PASSWORD = {
+    "max_length": settings.PASSWORD_MAX_LENGTH,
+    "trim_whitespace": False,
+    "style": {"input_type": "password"},
+}
+EMAIL_MAX_LENGTH = 254
+
+
+class EmailAddressField(serializers.EmailField):
+    """An email address, converted to NFKC: the form Plinto stores and sends mail to.
+
+    Fullwidth and other compatibility characters become plain ones, so `ｍｉｋｅ@example.org` is
+    read as `mike@example.org`. On top of Django's syntax check, the domain must convert to IDNA
+    (the mailer needs that) and the case-folded form must fit the unique `email_key` column.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", EMAIL_MAX_LENGTH)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = normalize_email(data)
+        return super().to_internal_value(data)
+
+    def run_validators(self, value):
+        super().run_validators(value)
+        _, _, domain = value.rpartition("@")
+        try:
+            punycode(domain)
+        except UnicodeError as exc:
+            raise serializers.ValidationError(
+                "Enter a valid email address; its domain is not a valid domain name.", code="invalid"
+            ) from exc
+        if len(email_key(value)) > EMAIL_MAX_LENGTH:
+            raise serializers.ValidationError(
+                f"The email address must be at most {EMAIL_MAX_LENGTH} characters after case folding, "
+                "in which ß counts as ss; use a shorter one.",
+                code="max_length",
+            )
 
 
 class RegisterSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = EmailAddressField()
     password = serializers.CharField(**_PASSWORD, write_only=True)
     display_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
 
@@ -21,7 +64,7 @@ class TokenSerializer(serializers.Serializer):
 
 
 class EmailSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = EmailAddressField()
 
 
 class LoginSerializer(serializers.Serializer):
@@ -86,7 +129,7 @@ class UserSerializer(serializers.Serializer):
 
 class MeUpdateSerializer(serializers.Serializer):
     display_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    email = serializers.EmailField(max_length=254, required=False)
+    email = EmailAddressField(required=False)
     current_password = serializers.CharField(**_PASSWORD, required=False, write_only=True)
 
     def validate(self, attrs):

@@ -121,11 +121,14 @@ class MeView(APIView):
         data = s.MeUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
-        user = profile.update_profile(request, request.user, display_name=fields.get("display_name"))
+        user = request.user
+        # The email change goes first because it can fail (wrong password, address taken), and
+        # a failed request must not have saved the display name already.
         if "email" in fields:
             user = profile.request_email_change(
                 request, user, new_email=fields["email"], current_password=fields["current_password"]
             )
+        user = profile.update_profile(request, user, display_name=fields.get("display_name"))
         return Response(s.UserSerializer(user).data)
 
 

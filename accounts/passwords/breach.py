@@ -17,6 +17,7 @@ logger = structlog.get_logger(__name__)
 
 
 def sha1_hex(password):
+    """Return the upper-case hex SHA-1 of the UTF-8 password, the key both sources use."""
     # SHA-1 is the format of the corpus and the range API, not a security choice here.
     return hashlib.sha1(password.encode("utf-8"), usedforsecurity=False).hexdigest().upper()
 
@@ -72,8 +73,9 @@ def count_from_api(digest):
         response.raise_for_status()
     except requests.RequestException as exc:
         # NOTE: an unreachable API lets the password through on the local corpus alone, so a
-        # network outage cannot block every registration.
-        logger.warning("breach_api_unavailable", error=str(exc))
+        # network outage cannot block every registration. The log line names the error class only,
+        # because the message contains the URL and with it the hash prefix.
+        logger.warning("breach_api_unavailable", error=type(exc).__name__, api_url=url)
         return 0
     for line in response.text.splitlines():
         candidate, _, count = line.strip().partition(":")
@@ -83,5 +85,6 @@ def count_from_api(digest):
 
 
 def breach_count(password):
+    """Return how often `password` appears in the corpus, or else in the range API; 0 when in neither."""
     digest = sha1_hex(password)
     return count_in_file(settings.BREACHED_PASSWORDS_FILE, digest) or count_from_api(digest)

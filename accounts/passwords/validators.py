@@ -1,10 +1,15 @@
-"""Password policy validators for Django's AUTH_PASSWORD_VALIDATORS."""
+"""Password policy validators for Django's AUTH_PASSWORD_VALIDATORS.
+
+Each validator checks the NFKC form of the password, because that is the form the hashers store
+(see accounts.passwords.hashers).
+"""
 
 import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from ..normalization import normalize_password
 from .breach import breach_count
 
 
@@ -16,6 +21,15 @@ class ComplexityValidator:
         self.min_length = min_length
 
     def validate(self, password, user=None):
+        password = normalize_password(password)
+        # Checked first: NFKC can expand a character into several (U+FDFA becomes 18), so input
+        # that fits the API's length limit may still be too long here.
+        if len(password) > settings.PASSWORD_MAX_LENGTH:
+            raise ValidationError(
+                f"The password must be at most {settings.PASSWORD_MAX_LENGTH} characters; choose a shorter one.",
+                code="password_too_long",
+            )
+
         problems = []
         if len(password) < self.min_length:
             problems.append(f"at least {self.min_length} characters")
@@ -29,10 +43,6 @@ class ComplexityValidator:
             problems.append("a special character such as ! or #")
         if problems:
             raise ValidationError("The password needs " + ", ".join(problems) + ".", code="password_too_weak")
-        if len(password) > settings.PASSWORD_MAX_LENGTH:
-            raise ValidationError(
-                f"The password must be at most {settings.PASSWORD_MAX_LENGTH} characters.", code="password_too_long"
-            )
 
     def get_help_text(self):
         return (
@@ -45,7 +55,7 @@ class BreachedPasswordValidator:
     """Reject passwords found in the breached-password corpus or the configured range API."""
 
     def validate(self, password, user=None):
-        if breach_count(password):
+        if breach_count(normalize_password(password)):
             raise ValidationError(
                 "This password appears in a list of breached passwords; choose another one.",
                 code="password_breached",

@@ -9,7 +9,7 @@ from plinto.api_errors import ApiError
 from .. import ratelimit
 from ..emails import queue_account_email
 from ..models import User
-from ..normalization import email_key
+from ..normalization import email_key, normalize_email
 from .sessions import RevokeReason, revoke_user_sessions
 from .stepup import require_recent_authentication
 
@@ -28,7 +28,8 @@ def request_email_change(request, user, *, new_email, current_password):
     The account keeps its current address until the link sent to the new one is followed.
     """
     require_recent_authentication(request)
-    ratelimit.enforce(request, "email-change", account=user.email)
+    ratelimit.enforce(request, "email-change", account=str(user.pk))
+    new_email = normalize_email(new_email)
     if not user.check_password(current_password or ""):
         record("user.email_change_failed", actor=user, target=user, request=request, outcome="failure")
         raise ApiError(
@@ -47,7 +48,7 @@ def request_email_change(request, user, *, new_email, current_password):
         raise ApiError(status.HTTP_409_CONFLICT, "email_taken", "Another account uses this address.", field="email")
 
     with transaction.atomic():
-        user.pending_email = new_email.strip()
+        user.pending_email = new_email
         user.save(update_fields=["pending_email"])
         record("user.email_change_requested", actor=user, target=user, request=request)
         queue_account_email(user, "verify_new_email")

@@ -1,6 +1,7 @@
 """Registration and email verification."""
 
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from rest_framework import status
@@ -11,18 +12,32 @@ from plinto.api_errors import ApiError
 from .. import ratelimit
 from ..emails import queue_account_email
 from ..models import User
-from ..normalization import email_key
+from ..normalization import email_key, normalize_email, normalize_password
 from ..tokens.email import read_verification_token
+
+# Django's own messages for these codes state what is wrong but not what to choose instead.
+_PASSWORD_FIXES = {
+    "password_too_common": "Choose a less predictable one, such as several unrelated words.",
+    "password_too_similar": "Choose one that does not contain your email address or name.",
+}
 
 
 def validate_new_password(password, user=None, field="password"):
-    """Run the password policy; raise a 400 naming `field` and what the password lacks."""
+    """Run the password policy on the NFKC form; raise a 400 naming `field`, the problems and the fix."""
     try:
-        password_validation.validate_password(password, user)
+        password_validation.validate_password(normalize_password(password), user)
     except ValidationError as exc:
-        first = exc.error_list[0]
+        messages = []
+        for error in exc.error_list:
+            message = " ".join(error.messages)
+            if error.code in _PASSWORD_FIXES:
+                message = f"{message} {_PASSWORD_FIXES[error.code]}"
+            messages.append(message)
         raise ApiError(
-            status.HTTP_400_BAD_REQUEST, first.code or "password_invalid", " ".join(exc.messages), field=field
+            status.HTTP_400_BAD_REQUEST,
+            exc.error_list[0].code or "password_invalid",
+            " ".join(messages),
+            field=field,
         ) from exc
 
 
@@ -32,11 +47,15 @@ def register(request, *, email, password, display_name=""):
     The outcome looks the same whether or not the address is taken, so registration cannot be
     used to find out who has an account; the owner of a taken address gets a notice instead.
     """
+    email = normalize_email(email)
     ratelimit.enforce(request, "register", account=email)
     validate_new_password(password, User(email=email, display_name=display_name))
 
     existing = User.objects.filter(email_key=email_key(email)).first()
     if existing is not None:
+        # Spend one hash, as creating the account would, so the response time does not reveal
+        # whether the address is taken.
+        make_password(password)
         record("user.register_existing", target=existing, request=request, outcome="failure")
         queue_account_email(existing, "account_exists")
         return None
@@ -62,6 +81,7 @@ def _invalid_token():
 
 def verify_email(request, token):
     """Mark the address named by `token` verified, or switch to it when it is a pending change."""
+    ratelimit.enforce(request, "verify-email")
     parsed = read_verification_token(token)
     if parsed is None:
         raise _invalid_token()
@@ -82,19 +102,28 @@ def verify_email(request, token):
     raise _invalid_token()
 
 
+def _email_taken():
+    return ApiError(
+        status.HTTP_409_CONFLICT,
+        "email_taken",
+        "Another account now uses this address; choose a different one.",
+        field="email",
+    )
+
+
 def _switch_to_pending_email(request, user):
     previous = user.email
     if User.objects.filter(email_key=email_key(user.pending_email)).exclude(pk=user.pk).exists():
-        raise ApiError(
-            status.HTTP_409_CONFLICT,
-            "email_taken",
-            "Another account now uses this address; choose a different one.",
-            field="email",
-        )
+        raise _email_taken()
     user.email = user.pending_email
     user.pending_email = ""
     user.email_verified = True
-    user.save(update_fields=["email", "email_key", "pending_email", "email_verified"])
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email", "email_key", "pending_email", "email_verified"])
+    except IntegrityError as exc:
+        # Another account took the address between the check above and this write.
+        raise _email_taken() from exc
     record("user.email_changed", actor=user, target=user, request=request)
     queue_account_email(user, "email_changed", previous_address=previous)
     return user

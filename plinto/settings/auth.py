@@ -1,5 +1,7 @@
 """Authentication settings: password hashing and policy, tokens, sessions and rate limits."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import PUBLIC_BASE_URL
 from .env import BASE_DIR, VAR_DIR, env
 
@@ -8,6 +10,8 @@ from .env import BASE_DIR, VAR_DIR, env
 PASSWORD_HASHER = env.str("PASSWORD_HASHER", default="argon2")
 _ARGON2 = "accounts.passwords.hashers.Argon2idHasher"
 _BCRYPT = "accounts.passwords.hashers.BcryptSHA256Hasher"
+if PASSWORD_HASHER not in ("argon2", "bcrypt"):
+    raise ImproperlyConfigured(f"PASSWORD_HASHER={PASSWORD_HASHER!r} is not supported; set it to argon2 or bcrypt.")
 PASSWORD_HASHERS = [_BCRYPT, _ARGON2] if PASSWORD_HASHER == "bcrypt" else [_ARGON2, _BCRYPT]
 PASSWORD_HASHERS += [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
