@@ -54,7 +54,7 @@ class SMSSetupSerializer(serializers.Serializer):
         max_length=2,
         min_length=2,
         required=False,
-        help_text="ISO 3166-1 alpha-2 region (such as DE) for reading a national number; ignored after a +.",
+        help_text="ISO 3166-1 alpha-2 region (such as DE) for a national number; unused when the number starts with +.",
     )
 
     def validate(self, attrs):
