@@ -76,7 +76,7 @@ def send_sms_code_task(self, purpose, object_id):
             # Eager mode (the embedded default, and tests) has no broker to hold a delayed attempt,
             # and with task_eager_propagates Celery would raise Retry into the request. The next
             # attempt runs at once instead.
-            # NOTE: with the http backend in eager mode, a provider that hangs holds the request for
+            # NOTE: with the http backend in eager mode, a provider that hangs keeps the request waiting for
             # up to (SMS_SEND_MAX_RETRIES + 1) * SMS_HTTP_TIMEOUT seconds.
             log.warning("sms_send_retrying", error=str(exc), retry_in=0)
             return self.apply(args=(purpose, object_id), retries=self.request.retries + 1).result

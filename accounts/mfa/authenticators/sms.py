@@ -18,7 +18,7 @@ from ..registry import ACCEPTED, INVALID, BaseAuthenticator
 from ..sms import SMSMessage
 from .throttling import throttled_outcome
 
-# What a queued code is for: the task argument that picks the row holding its digest.
+# The purpose of a queued code, which tells the task which row stores the code's digest.
 LOGIN = "login"
 ENROLLMENT = "enrollment"
 
@@ -178,6 +178,8 @@ class SMSAuthenticator(BaseAuthenticator):
     method = "sms"
     amr = "sms"
     needs_challenge = True
+    # NOTE: not offered when a policy forces enrollment during login (enrollable_at_login is False),
+    # because POST /api/v1/auth/mfa/enroll takes no phone number; such users enroll TOTP first.
 
     def is_enrolled(self, user):
         return SMSDevice.objects.filter(user=user, confirmed=True).exists()

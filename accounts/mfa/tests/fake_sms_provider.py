@@ -1,4 +1,4 @@
-"""A Twilio-compatible Messages endpoint on 127.0.0.1 that records requests and answers as a test plans."""
+"""A Twilio-compatible Messages endpoint on 127.0.0.1 that records requests and responds as a test plans."""
 
 import json
 import threading
@@ -14,9 +14,9 @@ ERROR_BODIES = {
 
 
 class FakeSMSProvider:
-    """Records every request; answers the planned statuses in order, then 201.
+    """Records every request and responds with the planned statuses in order, then with 201.
 
-    A planned "hang" holds the request open until the provider stops, so the client times out.
+    A planned "hang" keeps the request open until the provider stops, so the client times out.
     """
 
     def __init__(self):
@@ -34,7 +34,7 @@ class FakeSMSProvider:
         return f"http://127.0.0.1:{self.server.server_port}"
 
     def plan(self, *answers):
-        """Queue answers for the next requests: 201, 400, 429, 500 or "hang"."""
+        """Queue responses for the next requests: 201, 400, 429, 500 or "hang"."""
         with self._lock:
             self._planned.extend(answers)
 

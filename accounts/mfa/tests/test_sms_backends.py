@@ -44,7 +44,7 @@ def test_http_request_has_twilio_shape(sms_provider, pending_device):
     assert "confirm this phone number" in request["form"]["Body"]
 
 
-def test_http_backend_enrolls_and_logs_in_end_to_end(api, user, logged_in, mfa_login, sms_provider):
+def test_http_backend_end_to_end(api, user, logged_in, mfa_login, sms_provider):
     client = logged_in(user)
     assert client.post("/api/v1/mfa/sms", {"phone_number": NUMBER}).status_code == 202
     confirmed = client.post("/api/v1/mfa/sms/confirm", {"code": sms_code_in(sms_provider.bodies()[-1])})
