@@ -18,7 +18,7 @@ from ..registry import ACCEPTED, INVALID, BaseAuthenticator
 from ..sms import SMSMessage
 from .throttling import throttled_outcome
 
-# The purpose of a queued code, which tells the task which row stores the code's digest.
+# The purpose of a queued code, which selects the row that stores the code's digest.
 LOGIN = "login"
 ENROLLMENT = "enrollment"
 
