@@ -37,11 +37,11 @@ def _now():
     return time.time()
 
 
-def _rate_limited(retry_after):
+def _rate_limited(retry_after, subject="requests"):
     return ApiError(
         status.HTTP_429_TOO_MANY_REQUESTS,
         "rate_limited",
-        f"Too many requests; retry in {retry_after} seconds.",
+        f"Too many {subject}; retry in {retry_after} seconds.",
         headers={"Retry-After": str(retry_after)},
     )
 
@@ -90,6 +90,20 @@ def enforce(request, scope, *, account=None):
             )
             if usage and usage["should_limit"]:
                 raise _rate_limited(max(1, int(usage["time_left"])))
+
+
+def enforce_hourly_budget(request, scope, key, per_hour, *, subject):
+    """Count one use of `key`'s hourly budget in `scope`; raise 429 once `per_hour` uses are spent.
+
+    `key` must not be personal data such as a phone number (pass a keyed digest), because it
+    becomes part of a cache key. `subject` names what is counted in the 429 message. A budget of
+    0 means no limit.
+    """
+    if not settings.RATE_LIMIT_ENABLED or per_hour <= 0:
+        return
+    usage = get_usage(request, group=scope, key=lambda group, req: key, rate=f"{per_hour}/h", increment=True)
+    if usage and usage["should_limit"]:
+        raise _rate_limited(max(1, int(usage["time_left"])), subject)
 
 
 def _failure_keys(account):

@@ -74,6 +74,23 @@ class EmailDevice(ThrottledDevice):
         constraints = [models.UniqueConstraint(fields=["user"], name="mfa_one_email_device_per_user")]
 
 
+class SMSDevice(ThrottledDevice):
+    """A phone number that receives login codes by SMS; usable for login once `confirmed`.
+
+    An unconfirmed device waits for the code sent to its number during enrollment.
+    """
+
+    # E.164, such as +14155550123: a plus sign and at most 15 digits.
+    phone_number = models.CharField(max_length=16)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Keyed digest of the pending enrollment code, bound to this device and number.
+    code_digest = models.CharField(max_length=64, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user"], name="mfa_one_sms_device_per_user")]
+
+
 class MfaChallengeQuerySet(models.QuerySet):
     def open(self):
         return self.filter(consumed_at__isnull=True, expires_at__gt=timezone.now())
@@ -100,6 +117,8 @@ class MfaChallenge(models.Model):
     failed_attempts = models.PositiveIntegerField(default=0)
     email_code_digest = models.CharField(max_length=64, blank=True)
     email_code_expires_at = models.DateTimeField(null=True, blank=True)
+    sms_code_digest = models.CharField(max_length=64, blank=True)
+    sms_code_expires_at = models.DateTimeField(null=True, blank=True)
 
     objects = MfaChallengeQuerySet.as_manager()
 

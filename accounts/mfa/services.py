@@ -12,7 +12,7 @@ from ..models import Session
 from ..services.stepup import require_recent_authentication
 from ..tokens.access import issue_access_token
 from . import registry
-from .authenticators import backup_codes, totp
+from .authenticators import backup_codes, sms, totp
 from .challenges import rejected_code_error
 from .factors import factor_changed
 
@@ -48,6 +48,35 @@ def confirm_totp(request, user, code):
     raise rejected_code_error(outcome, invalid_status=status.HTTP_400_BAD_REQUEST)
 
 
+def start_sms_setup(request, user, phone_number):
+    """Send a confirmation code to `phone_number` (already in E.164 form) for the user to enroll."""
+    ratelimit.enforce(request, "mfa-setup", account=user.email)
+    return sms.start_setup(request, user, phone_number)
+
+
+def confirm_sms(request, user, code):
+    """Verify the number being enrolled; return new backup codes when the user had none."""
+    require_recent_authentication(request)
+    ratelimit.enforce(request, "mfa-setup", account=user.email)
+    with transaction.atomic():
+        outcome = sms.confirm_pending_device(user, code)
+        if outcome.accepted:
+            codes = None
+            if not backup_codes.backup_code_status(user)["enrolled"]:
+                codes = backup_codes.generate_codes(user)
+            factor_changed(request, user, action="enrolled", method="sms")
+            return {"confirmed": True, "phone_number": sms.sms_status(user)["phone_number"], "backup_codes": codes}
+    # Raised after the block commits, so the device's throttle count is kept.
+    raise rejected_code_error(outcome, invalid_status=status.HTTP_400_BAD_REQUEST)
+
+
+def sms_status(user):
+    status_body = sms.sms_status(user)
+    if status_body is None:
+        raise _not_enrolled("sms")
+    return status_body
+
+
 def _not_enrolled(method):
     return ApiError(status.HTTP_404_NOT_FOUND, "not_enrolled", f"The method {method!r} is not set up for this account.")
 
@@ -74,7 +103,7 @@ def regenerate_backup_codes(request, user):
         raise ApiError(
             status.HTTP_409_CONFLICT,
             "no_factor",
-            "Backup codes back up another factor; set up an authenticator app or email codes first.",
+            "Backup codes back up another factor; set up an authenticator app, email codes or SMS codes first.",
         )
     with transaction.atomic():
         codes = backup_codes.generate_codes(user)

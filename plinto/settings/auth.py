@@ -90,3 +90,8 @@ MFA_BACKUP_CODE_COUNT = env.int("MFA_BACKUP_CODE_COUNT", default=10)
 MFA_BACKUP_CODE_WARN_BELOW = env.int("MFA_BACKUP_CODE_WARN_BELOW", default=3)
 # Email codes: lifetime in seconds.
 MFA_EMAIL_CODE_LIFETIME = env.int("MFA_EMAIL_CODE_LIFETIME", default=600)
+# SMS codes: lifetime in seconds, and how many codes (enrollment and login together) may be sent
+# per hour to one number and for one account; 0 turns a limit off.
+MFA_SMS_CODE_LIFETIME = env.int("MFA_SMS_CODE_LIFETIME", default=600)
+MFA_SMS_PER_NUMBER_PER_HOUR = env.int("MFA_SMS_PER_NUMBER_PER_HOUR", default=5)
+MFA_SMS_PER_ACCOUNT_PER_HOUR = env.int("MFA_SMS_PER_ACCOUNT_PER_HOUR", default=10)

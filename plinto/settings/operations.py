@@ -13,6 +13,19 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Plinto <no-reply@localhost>")
 
+# SMS: `console` logs that a message went out, `file` writes each message to SMS_FILE_PATH, and
+# `http` posts to an API shaped like Twilio's Messages resource. A dotted class path also works.
+SMS_BACKEND = env.str("SMS_BACKEND", default="file")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+SMS_FROM_NUMBER = env.str("SMS_FROM_NUMBER", default="")
+SMS_HTTP_BASE_URL = env.str("SMS_HTTP_BASE_URL", default="")
+SMS_HTTP_ACCOUNT_SID = env.str("SMS_HTTP_ACCOUNT_SID", default="")
+SMS_HTTP_AUTH_TOKEN = env.str("SMS_HTTP_AUTH_TOKEN", default="")
+# Seconds to wait for the provider's answer before the attempt counts as a transient failure.
+SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10.0)
+# Retries after a transient failure (unreachable, timeout, 429, 5xx), waiting 5, 10, 20, ... seconds.
+SMS_SEND_MAX_RETRIES = env.int("SMS_SEND_MAX_RETRIES", default=4)
+
 # Celery: eager on the embedded default, on Redis when REDIS_URL is set.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from ..phone_numbers import InvalidPhoneNumber, parse_phone_number
+
 _CODE = {"max_length": 64, "trim_whitespace": True}
 
 
@@ -36,6 +38,46 @@ class TOTPSetupSerializer(serializers.Serializer):
 
 class TOTPConfirmedSerializer(serializers.Serializer):
     confirmed = serializers.BooleanField()
+    backup_codes = serializers.ListField(
+        child=serializers.CharField(),
+        allow_null=True,
+        help_text="New backup codes when the account had none; shown only this once.",
+    )
+
+
+class SMSSetupSerializer(serializers.Serializer):
+    phone_number = serializers.CharField(
+        max_length=32,
+        help_text="The mobile number, in international format (+14155550123) or national format with `region`.",
+    )
+    region = serializers.CharField(
+        max_length=2,
+        min_length=2,
+        required=False,
+        help_text="ISO 3166-1 alpha-2 region (such as DE) for a national number; unused when the number starts with +.",
+    )
+
+    def validate(self, attrs):
+        try:
+            attrs["phone_number"] = parse_phone_number(attrs["phone_number"], attrs.get("region"))
+        except InvalidPhoneNumber as exc:
+            raise serializers.ValidationError({exc.field: exc.message}) from exc
+        return attrs
+
+
+class SMSSetupStartedSerializer(serializers.Serializer):
+    phone_number = serializers.CharField(help_text="The number in E.164 form, where the code was sent.")
+    code_lifetime = serializers.IntegerField(help_text="Seconds the code stays valid.")
+
+
+class SMSStatusSerializer(serializers.Serializer):
+    phone_number = serializers.CharField(help_text="E.164 form.")
+    verified = serializers.BooleanField(help_text="False until the code sent to the number is confirmed.")
+
+
+class SMSConfirmedSerializer(serializers.Serializer):
+    confirmed = serializers.BooleanField()
+    phone_number = serializers.CharField()
     backup_codes = serializers.ListField(
         child=serializers.CharField(),
         allow_null=True,

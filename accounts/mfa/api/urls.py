@@ -12,4 +12,6 @@ urlpatterns = [
     path("mfa/totp/confirm", views.TOTPConfirmView.as_view(), name="api-mfa-totp-confirm"),
     path("mfa/backup-codes", views.BackupCodesView.as_view(), name="api-mfa-backup-codes"),
     path("mfa/email", views.EmailCodesView.as_view(), name="api-mfa-email"),
+    path("mfa/sms", views.SMSView.as_view(), name="api-mfa-sms"),
+    path("mfa/sms/confirm", views.SMSConfirmView.as_view(), name="api-mfa-sms-confirm"),
 ]

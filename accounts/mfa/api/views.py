@@ -123,3 +123,33 @@ class EmailCodesView(APIView):
     def delete(self, request):
         services.remove_method(request, request.user, "email")
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SMSView(APIView):
+    @extend_schema(responses={200: s.SMSStatusSerializer, **problems(401, 404)})
+    def get(self, request):
+        return Response(services.sms_status(request.user))
+
+    @extend_schema(
+        request=s.SMSSetupSerializer, responses={202: s.SMSSetupStartedSerializer, **problems(400, 401, 409, 429)}
+    )
+    def post(self, request):
+        data = s.SMSSetupSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        body = services.start_sms_setup(request, request.user, data.validated_data["phone_number"])
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={204: None, **problems(401, 403, 404)})
+    def delete(self, request):
+        services.remove_method(request, request.user, "sms")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SMSConfirmView(APIView):
+    @extend_schema(
+        request=s.CodeSerializer, responses={200: s.SMSConfirmedSerializer, **problems(400, 401, 403, 409, 429)}
+    )
+    def post(self, request):
+        data = s.CodeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return no_store(Response(services.confirm_sms(request, request.user, data.validated_data["code"])))

@@ -6,9 +6,11 @@ from .. import registry
 def register_builtin():
     from .backup_codes import BackupCodeAuthenticator
     from .email import EmailAuthenticator
+    from .sms import SMSAuthenticator
     from .totp import TOTPAuthenticator
 
     # Registration order is the order clients see in `methods`.
     registry.register(TOTPAuthenticator())
     registry.register(EmailAuthenticator())
+    registry.register(SMSAuthenticator())
     registry.register(BackupCodeAuthenticator())

@@ -1,6 +1,8 @@
-"""Fixtures for MFA tests: users with factors, logged-in clients and TOTP codes."""
+"""Fixtures for MFA tests: users with factors, logged-in clients, TOTP codes and SMS outboxes."""
 
 import base64
+import json
+import re
 import secrets
 import time
 
@@ -9,9 +11,11 @@ from django.test import RequestFactory
 from django_otp.oath import TOTP
 
 from accounts.mfa.crypto import encrypt_secret
-from accounts.mfa.models import TOTPDevice
+from accounts.mfa.models import SMSDevice, TOTPDevice
 from accounts.services.sessions import start_session
 from plinto.testing.fixtures import ApiClient
+
+from .fake_sms_provider import FakeSMSProvider
 
 
 def totp_code(seed, *, at=None):
@@ -69,3 +73,62 @@ def mfa_login(api):
         return response.json()
 
     return post
+
+
+SMS_CODE = re.compile(r"\b(\d{6})\b")
+
+
+def sms_code_in(body):
+    """Return the six-digit code in an SMS body."""
+    match = SMS_CODE.search(body)
+    assert match, body
+    return match.group(1)
+
+
+class SMSOutbox:
+    """The messages the file backend wrote, oldest first."""
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def messages(self):
+        if not self.folder.exists():
+            return []
+        return [json.loads(path.read_text()) for path in sorted(self.folder.glob("*.json"))]
+
+    def last_code(self):
+        messages = self.messages()
+        assert messages, "no SMS was written"
+        return sms_code_in(messages[-1]["body"])
+
+
+@pytest.fixture
+def sms_outbox(settings, tmp_path):
+    """Send SMS through the file backend into a folder of this test and return its reader."""
+    settings.SMS_BACKEND = "file"
+    settings.SMS_FILE_PATH = str(tmp_path / "sms")
+    return SMSOutbox(tmp_path / "sms")
+
+
+@pytest.fixture
+def sms_provider(settings):
+    """Start a fake Twilio-compatible provider on 127.0.0.1 and point the http backend at it."""
+    provider = FakeSMSProvider().start()
+    settings.SMS_BACKEND = "http"
+    settings.SMS_HTTP_BASE_URL = provider.base_url
+    settings.SMS_HTTP_ACCOUNT_SID = "AC0123456789abcdef"
+    settings.SMS_HTTP_AUTH_TOKEN = "test-auth-token"
+    settings.SMS_FROM_NUMBER = "+15005550006"
+    settings.SMS_HTTP_TIMEOUT = 0.5
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def enroll_sms():
+    """Give a user a verified SMS number and return the device."""
+
+    def enroll(user, phone_number="+14155550123"):
+        return SMSDevice.objects.create(user=user, name="SMS", confirmed=True, phone_number=phone_number)
+
+    return enroll
