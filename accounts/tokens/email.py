@@ -6,6 +6,8 @@ which binds them to the user's current password hash and last login, so they die
 password changes by any path; PASSWORD_RESET_TIMEOUT (one hour) bounds their life.
 """
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import signing
@@ -52,10 +54,11 @@ def read_reset_token(token):
     """Return the user a valid reset token belongs to, or None."""
     uid, _, secret = (token or "").partition(".")
     try:
-        user_id = force_str(urlsafe_base64_decode(uid))
-        user = User.objects.filter(pk=user_id).first()
+        # Parsed here, because a string that is not a UUID makes the query raise ValidationError.
+        user_id = uuid.UUID(force_str(urlsafe_base64_decode(uid)))
     except (ValueError, TypeError, OverflowError, UnicodeDecodeError):
         return None
+    user = User.objects.filter(pk=user_id).first()
     if user is None or not user.is_active or not reset_tokens.check_token(user, secret):
         return None
     return user
