@@ -56,6 +56,11 @@ class PasswordChangeSerializer(serializers.Serializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
+    # Declared, because the model's EmailField would document `format: email` for the empty string.
+    pending_email = serializers.CharField(
+        read_only=True, help_text="The address waiting for verification, or an empty string when there is none."
+    )
+
     class Meta:
         model = User
         fields = ["id", "email", "display_name", "email_verified", "pending_email", "custom_attributes", "date_joined"]
