@@ -5,6 +5,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
+from .api_errors import PROBLEM_CONTENT_TYPE
+
 PROBLEM = OpenApiResponse(
     response=inline_serializer(
         "Problem",
@@ -33,6 +35,26 @@ PROBLEM = OpenApiResponse(
 
 def problems(*statuses):
     return {status: PROBLEM for status in statuses}
+
+
+def document_problem_media_type(result, generator, request, public):
+    """Move every problem response of the schema from application/json to application/problem+json.
+
+    drf-spectacular documents each response as application/json unless its key in `responses` is a
+    (status, media type) pair. Such keys make it pick a problem as the operation's main response,
+    which renames list operations (sessions_list becomes sessions_retrieve), so this postprocessing
+    hook changes the media type after the schema is built.
+    """
+    problem_ref = "#/components/schemas/Problem"
+    for path_item in result.get("paths", {}).values():
+        # A path item may also contain `parameters`, `summary` and other keys that are not operations.
+        operations = [value for value in path_item.values() if isinstance(value, dict)]
+        for operation in operations:
+            for response in operation.get("responses", {}).values():
+                content = response.get("content", {})
+                if content.get("application/json", {}).get("schema", {}).get("$ref") == problem_ref:
+                    content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+    return result
 
 
 def no_store(response):

@@ -122,7 +122,10 @@ class UserSerializer(serializers.Serializer):
     email = serializers.EmailField(read_only=True)
     display_name = serializers.CharField(read_only=True)
     email_verified = serializers.BooleanField(read_only=True)
-    pending_email = serializers.EmailField(read_only=True, help_text="An address awaiting verification, or empty.")
+    # A plain string, because `format: email` would not describe the empty string.
+    pending_email = serializers.CharField(
+        read_only=True, help_text="The address waiting for verification, or an empty string when there is none."
+    )
     custom_attributes = serializers.JSONField(read_only=True)
     date_joined = serializers.DateTimeField(read_only=True)
 

@@ -149,6 +149,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "plinto.api_views.document_problem_media_type",
+    ],
 }
 
 # `email` is unique through `email_key`, its normalised form, which is what look-ups use
