@@ -1,18 +1,6 @@
-"""Suite-wide test set-up: an isolated var folder, eager Celery, a clean cache per test."""
+"""Suite-wide fixtures. Test-only settings defaults are in plinto/testing/settings.py."""
 
-import os
-import tempfile
-
-# Set before Django reads its settings: generated keys and files go to a throwaway folder, and
-# Celery runs tasks in-process so tests see their effects.
-os.environ.setdefault("PLINTO_VAR_DIR", tempfile.mkdtemp(prefix="plinto-test-"))
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
-if os.environ.get("PYTEST_XDIST_WORKER"):
-    os.environ.setdefault("CACHE_KEY_PREFIX", f"plinto-test-{os.environ['PYTEST_XDIST_WORKER']}")
-else:
-    os.environ.setdefault("CACHE_KEY_PREFIX", "plinto-test")
-
-import pytest  # noqa: E402
+import pytest
 
 pytest_plugins = ["plinto.testing.fixtures"]
 
