@@ -9,6 +9,7 @@ password changes by any path; PASSWORD_RESET_TIMEOUT (one hour) bounds their lif
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
@@ -54,7 +55,8 @@ def read_reset_token(token):
     try:
         user_id = force_str(urlsafe_base64_decode(uid))
         user = User.objects.filter(pk=user_id).first()
-    except (ValueError, TypeError, OverflowError, UnicodeDecodeError):
+    except (ValueError, TypeError, OverflowError, UnicodeDecodeError, ValidationError):
+        # ValidationError: the id decodes to text that is not a UUID.
         return None
     if user is None or not user.is_active or not reset_tokens.check_token(user, secret):
         return None
