@@ -10,9 +10,8 @@ from django.views.decorators.http import require_safe
 
 logger = structlog.get_logger(__name__)
 
-# Seconds a probe waits for the broker before it reports it unavailable, so a broker that does not
-# answer cannot hang the probe.
-BROKER_CONNECT_TIMEOUT = 2
+# Seconds the probe waits for the broker to connect or reply before it reports it unavailable.
+BROKER_TIMEOUT = 2
 
 
 @never_cache
@@ -28,6 +27,8 @@ def _check_database():
 
 
 def _check_cache():
+    # NOTE: a Redis cache that accepts connections but never replies hangs this check, because
+    # the CACHES settings set no SOCKET_CONNECT_TIMEOUT or SOCKET_TIMEOUT.
     cache.set("ready-probe", "1", timeout=5)
     if cache.get("ready-probe") != "1":
         raise RuntimeError("the cache did not return the value just written")
@@ -39,8 +40,13 @@ def _check_broker():
     from plinto.celery import app
 
     # The URL comes from the settings rather than the Celery app's copy of them, which is read once.
-    with app.connection_for_write(settings.CELERY_BROKER_URL, connect_timeout=BROKER_CONNECT_TIMEOUT) as conn:
-        conn.ensure_connection(max_retries=0, timeout=BROKER_CONNECT_TIMEOUT)
+    # The Redis transport takes its socket timeouts from the transport options, not connect_timeout.
+    timeouts = {"socket_connect_timeout": BROKER_TIMEOUT, "socket_timeout": BROKER_TIMEOUT}
+    broker = app.connection_for_write(
+        settings.CELERY_BROKER_URL, connect_timeout=BROKER_TIMEOUT, transport_options=timeouts
+    )
+    with broker:
+        broker.ensure_connection(max_retries=0, timeout=BROKER_TIMEOUT)
 
 
 CHECKS = (("database", _check_database), ("cache", _check_cache), ("broker", _check_broker))
