@@ -35,6 +35,7 @@ def test_reset_rejects_malformed_token(api, user, token):
     assert User.objects.get(pk=user.pk).password == password_before
 
 
+@pytest.mark.slow
 @hypothesis_settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(token=st.text(max_size=300))
 def test_reset_token_fuzz_never_errors(api, settings, token):

@@ -76,6 +76,7 @@ def test_id_is_unbound_after_the_request(client, log_output):
     assert "request_id" not in line
 
 
+@pytest.mark.slow
 @hypothesis_settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(incoming=st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=255), max_size=200))
 def test_any_header_value_yields_a_safe_id(client, incoming):

@@ -98,6 +98,7 @@ def _run_plinto(tmp_path, **extra_env):
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_sentry_stays_off_without_dsn(tmp_path, fake_sentry):
     result = _run_plinto(tmp_path)
 
@@ -105,6 +106,7 @@ def test_sentry_stays_off_without_dsn(tmp_path, fake_sentry):
     assert fake_sentry.envelopes == []
 
 
+@pytest.mark.slow
 def test_sentry_reports_errors_without_secrets(tmp_path, fake_sentry):
     dsn = f"http://publickey@127.0.0.1:{fake_sentry.server_address[1]}/1"
 
