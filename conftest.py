@@ -1,4 +1,4 @@
-"""Suite-wide test set-up; environment defaults for tests live in plinto/test_settings.py."""
+"""Suite-wide fixtures. Test-only settings defaults are in plinto/testing/settings.py."""
 
 import pytest
 

@@ -33,6 +33,8 @@ DROP FUNCTION IF EXISTS audit_event_append_only();
 
 def create_trigger(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
+        # params=None sends the SQL as it is: with parameters, psycopg would read the `%` in the
+        # RAISE format string as a placeholder and fail.
         schema_editor.execute(CREATE, params=None)
 
 
