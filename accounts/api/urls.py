@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("me", views.MeView.as_view(), name="api-me"),
     path("sessions", views.SessionListView.as_view(), name="api-sessions"),
     path("sessions/<uuid:session_id>", views.SessionDetailView.as_view(), name="api-session-detail"),
+    path("", include("accounts.passkeys.api.urls")),
 ]

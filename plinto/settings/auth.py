@@ -1,5 +1,7 @@
 """Authentication settings: password hashing and policy, tokens, sessions and rate limits."""
 
+from urllib.parse import urlsplit
+
 from .base import PUBLIC_BASE_URL
 from .env import BASE_DIR, VAR_DIR, env
 
@@ -63,3 +65,19 @@ LOGIN_FAILURE_MAX_DELAY = env.int("LOGIN_FAILURE_MAX_DELAY", default=300)
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Password hashes computed at once per process; more are refused at once with 503.
 PASSWORD_HASH_CONCURRENCY = env.int("PASSWORD_HASH_CONCURRENCY", default=1)
+
+# Passkeys (WebAuthn). The relying party id and the origins are compared exactly: a browser on
+# any other origin, or a credential made for another RP id, is rejected.
+_public_url = urlsplit(PUBLIC_BASE_URL)
+PASSKEY_RP_ID = env.str("PASSKEY_RP_ID", default=_public_url.hostname or "localhost")
+PASSKEY_RP_NAME = env.str("PASSKEY_RP_NAME", default="Plinto")
+PASSKEY_ORIGINS = env.list("PASSKEY_ORIGINS", default=[f"{_public_url.scheme}://{_public_url.netloc}"])
+PASSKEY_REQUIRE_USER_VERIFICATION = env.bool("PASSKEY_REQUIRE_USER_VERIFICATION", default=True)
+# Authenticator models (AAGUIDs) allowed to register. Empty allows any authenticator and asks
+# for no attestation; otherwise registration needs an attestation naming one of them.
+PASSKEY_ALLOWED_AAGUIDS = env.list("PASSKEY_ALLOWED_AAGUIDS", default=[])
+# A PEM bundle of the root certificates attestations must chain to (from the FIDO Metadata
+# Service); without it an allowed AAGUID is only what the authenticator claims about itself.
+PASSKEY_ATTESTATION_ROOT_CERTS = env.str("PASSKEY_ATTESTATION_ROOT_CERTS", default="")
+# Registering or removing a passkey needs a login at most this many seconds old.
+PASSKEY_STEP_UP_MAX_AGE = env.int("PASSKEY_STEP_UP_MAX_AGE", default=300)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "audit",
     "accounts",
+    "accounts.passkeys",
     "organizations",
     "sso",
     "scim",

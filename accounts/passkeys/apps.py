@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class PasskeysConfig(AppConfig):
+    name = "accounts.passkeys"
+    label = "passkeys"
+    verbose_name = "Passkeys"
+    default_auto_field = "django.db.models.BigAutoField"
