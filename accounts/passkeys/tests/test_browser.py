@@ -1,0 +1,176 @@
+"""The hosted passkey pages in Debian's Chromium with a CDP virtual authenticator.
+
+Django's live server runs on localhost (a loopback address), because browsers accept neither an
+IP address as a relying party id nor WebAuthn outside a secure context, and localhost is one.
+"""
+
+import os
+import shutil
+from types import SimpleNamespace
+
+import pytest
+
+from accounts.models import Session
+from accounts.passkeys.models import Passkey
+from plinto.testing.fixtures import STRONG_PASSWORD
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}; `scripts/bootstrap dev` installs it with apt-get.")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is missing; run `scripts/bootstrap dev`.")
+
+    # Playwright's sync API keeps an event loop in this thread, and Django refuses ORM calls from
+    # a thread with a running loop unless told that this use is safe, as it is in these tests.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(autouse=True)
+def _relying_party(settings, live_server):
+    # Overrides the suite's plinto.test relying party with the live server's own origin.
+    settings.PASSKEY_RP_ID = "localhost"
+    settings.PASSKEY_ORIGINS = [live_server.url]
+    settings.PASSKEY_REQUIRE_USER_VERIFICATION = True
+    settings.PASSKEY_ALLOWED_AAGUIDS = []
+    settings.RATE_LIMIT_ENABLED = False
+
+
+@pytest.fixture
+def page(browser, transactional_db):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def virtual_authenticator(page):
+    """Attach a platform authenticator with resident keys and user verification to the page."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    result = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    authenticator_id = result["authenticatorId"]
+
+    def set_user_verified(verified):
+        cdp.send("WebAuthn.setUserVerified", {"authenticatorId": authenticator_id, "isUserVerified": verified})
+
+    def credentials():
+        return cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"]
+
+    return SimpleNamespace(set_user_verified=set_user_verified, credentials=credentials)
+
+
+def _register_on_manage_page(page, live_server, user):
+    page.goto(live_server.url + "/passkeys/manage")
+    page.fill("#email", user.email)
+    page.fill("#password", STRONG_PASSWORD)
+    page.click("#password-form button[type=submit]")
+    page.wait_for_selector("#account:not([hidden])")
+
+    page.fill("#passkey-name", "Test laptop")
+    page.click("#add-passkey")
+    page.wait_for_selector("#passkey-list li .passkey-name:text('Test laptop')")
+
+
+def _log_out(page):
+    page.click("#logout")
+
+
+def _without_conditional_ui(page):
+    """Make the pages see a browser without autofill support for passkeys, so only the button signs in.
+
+    Chromium's virtual authenticator answers a pending conditional request by itself, which would
+    sign in before the button is pressed.
+    """
+    page.add_init_script("PublicKeyCredential.isConditionalMediationAvailable = async () => false;")
+
+
+def _passkey_sessions():
+    return Session.objects.filter(amr=["hwk", "user"]).count()
+
+
+def test_register_log_out_sign_in_passwordless(page, live_server, user, virtual_authenticator):
+    _without_conditional_ui(page)
+    _register_on_manage_page(page, live_server, user)
+    passkey = Passkey.objects.get()
+    assert passkey.user == user
+    assert passkey.name == "Test laptop"
+    assert len(virtual_authenticator.credentials()) == 1
+    assert virtual_authenticator.credentials()[0]["isResidentCredential"] is True
+
+    _log_out(page)
+    page.wait_for_url(live_server.url + "/passkeys/login")
+    assert page.get_attribute("#username", "autocomplete") == "username webauthn"
+    page.click("#passkey-button")
+    page.wait_for_url(live_server.url + "/passkeys/manage")
+    page.wait_for_selector("#passkey-list li .passkey-name:text('Test laptop')")
+
+    assert _passkey_sessions() == 1
+    assert Passkey.objects.get().last_used_at is not None
+
+
+def test_sign_in_with_conditional_ui(page, live_server, user, virtual_authenticator):
+    _register_on_manage_page(page, live_server, user)
+
+    # The login page starts a conditional request on load. The virtual authenticator answers it
+    # as a user picking the passkey from the username field's autofill would, with no button.
+    _log_out(page)
+    page.wait_for_url(live_server.url + "/passkeys/manage")
+    page.wait_for_selector("#passkey-list li .passkey-name:text('Test laptop')")
+
+    assert _passkey_sessions() == 1
+
+
+def test_unverified_user_refused(page, live_server, user, virtual_authenticator):
+    _without_conditional_ui(page)
+    _register_on_manage_page(page, live_server, user)
+    virtual_authenticator.set_user_verified(False)
+    _log_out(page)
+    page.wait_for_url(live_server.url + "/passkeys/login")
+
+    page.click("#passkey-button")
+    page.wait_for_selector("#status.error")
+
+    # Chromium itself rejects the request (NotAllowedError) because the options require user
+    # verification; the server's own check for the UV flag is covered by the API tests.
+    assert "not allowed" in page.text_content("#status")
+    assert page.url == live_server.url + "/passkeys/login"
+    assert _passkey_sessions() == 0
+    assert Passkey.objects.get().last_used_at is None
