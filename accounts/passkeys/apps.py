@@ -6,3 +6,6 @@ class PasskeysConfig(AppConfig):
     label = "passkeys"
     verbose_name = "Passkeys"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the system checks)

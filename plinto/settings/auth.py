@@ -68,10 +68,17 @@ PASSWORD_HASH_CONCURRENCY = env.int("PASSWORD_HASH_CONCURRENCY", default=1)
 
 # Passkeys (WebAuthn). The relying party id and the origins are compared exactly: a browser on
 # any other origin, or a credential made for another RP id, is rejected.
+# Browsers reject an IP address as RP id, so a loopback PUBLIC_BASE_URL (the embedded default)
+# makes the defaults localhost with the same port: passkeys then work at http://localhost:8000.
 _public_url = urlsplit(PUBLIC_BASE_URL)
-PASSKEY_RP_ID = env.str("PASSKEY_RP_ID", default=_public_url.hostname or "localhost")
+_passkey_host = _public_url.hostname or "localhost"
+_passkey_netloc = _public_url.netloc
+if _passkey_host in ("127.0.0.1", "::1"):
+    _passkey_host = "localhost"
+    _passkey_netloc = "localhost" + (f":{_public_url.port}" if _public_url.port else "")
+PASSKEY_RP_ID = env.str("PASSKEY_RP_ID", default=_passkey_host)
 PASSKEY_RP_NAME = env.str("PASSKEY_RP_NAME", default="Plinto")
-PASSKEY_ORIGINS = env.list("PASSKEY_ORIGINS", default=[f"{_public_url.scheme}://{_public_url.netloc}"])
+PASSKEY_ORIGINS = env.list("PASSKEY_ORIGINS", default=[f"{_public_url.scheme}://{_passkey_netloc}"])
 PASSKEY_REQUIRE_USER_VERIFICATION = env.bool("PASSKEY_REQUIRE_USER_VERIFICATION", default=True)
 # Authenticator models (AAGUIDs) allowed to register. Empty allows any authenticator and asks
 # for no attestation; otherwise registration needs an attestation naming one of them.
