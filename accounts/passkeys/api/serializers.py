@@ -19,24 +19,24 @@ class CredentialField(serializers.JSONField):
         return value
 
 
-class OptionsSerializer(serializers.Serializer):
+class PasskeyOptionsSerializer(serializers.Serializer):
     public_key = serializers.JSONField(
         help_text="The options for navigator.credentials.create() or get(), in WebAuthn's JSON encoding."
     )
 
 
-class RegisterSerializer(serializers.Serializer):
+class PasskeyRegisterSerializer(serializers.Serializer):
     credential = CredentialField()
     name = serializers.CharField(
         max_length=64, required=False, allow_blank=True, help_text="A name to recognise the passkey by."
     )
 
 
-class AuthenticateSerializer(serializers.Serializer):
+class PasskeyAuthenticateSerializer(serializers.Serializer):
     credential = CredentialField()
 
 
-class RenameSerializer(serializers.Serializer):
+class PasskeyRenameSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=64)
 
 

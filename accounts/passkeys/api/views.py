@@ -18,16 +18,18 @@ def _options(public_key):
 
 
 class RegisterOptionsView(APIView):
-    @extend_schema(request=None, responses={200: s.OptionsSerializer, **problems(401, 403, 409)})
+    @extend_schema(request=None, responses={200: s.PasskeyOptionsSerializer, **problems(401, 403, 409)})
     def post(self, request):
         public_key = services.begin_registration(request, request.user, request.auth_session)
         return _options(public_key)
 
 
 class RegisterView(APIView):
-    @extend_schema(request=s.RegisterSerializer, responses={201: s.PasskeySerializer, **problems(400, 401, 403, 409)})
+    @extend_schema(
+        request=s.PasskeyRegisterSerializer, responses={201: s.PasskeySerializer, **problems(400, 401, 403, 409)}
+    )
     def post(self, request):
-        data = s.RegisterSerializer(data=request.data)
+        data = s.PasskeyRegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         passkey = services.finish_registration(
             request,
@@ -43,7 +45,7 @@ class AuthenticateOptionsView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=None, responses={200: s.OptionsSerializer, **problems(429)})
+    @extend_schema(request=None, responses={200: s.PasskeyOptionsSerializer, **problems(429)})
     def post(self, request):
         return _options(services.begin_authentication(request))
 
@@ -54,11 +56,11 @@ class AuthenticateView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        request=s.AuthenticateSerializer,
+        request=s.PasskeyAuthenticateSerializer,
         responses={200: TokenPairSerializer, **problems(400, 401, 403, 429)},
     )
     def post(self, request):
-        data = s.AuthenticateSerializer(data=request.data)
+        data = s.PasskeyAuthenticateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         body = services.authenticate_passwordless(request, data.validated_data["credential"])
         return no_store(Response(body))
@@ -75,9 +77,9 @@ class PasskeyDetailView(APIView):
     def get(self, request, passkey_id):
         return Response(s.PasskeySerializer(services.find_passkey(request.user, passkey_id)).data)
 
-    @extend_schema(request=s.RenameSerializer, responses={200: s.PasskeySerializer, **problems(400, 401, 404)})
+    @extend_schema(request=s.PasskeyRenameSerializer, responses={200: s.PasskeySerializer, **problems(400, 401, 404)})
     def patch(self, request, passkey_id):
-        data = s.RenameSerializer(data=request.data)
+        data = s.PasskeyRenameSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         passkey = services.find_passkey(request.user, passkey_id)
         passkey = services.rename_passkey(request, passkey, data.validated_data["name"].strip())
