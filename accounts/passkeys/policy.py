@@ -1,4 +1,4 @@
-"""Which authenticator models may register, platform-wide or per organization.
+"""The authenticator models allowed to register, platform-wide or per organization.
 
 accounts sits below organizations, so an organization's rule comes in through a hook: the
 organizations app registers a function from its AppConfig.ready() that returns the allowed
@@ -19,7 +19,7 @@ _aaguid_policies = []
 
 
 def register_aaguid_policy(policy):
-    """Register `policy(user) -> iterable of AAGUID strings or None`; the first non-None answer wins."""
+    """Register `policy(user) -> iterable of AAGUID strings or None`; the first non-None result wins."""
     if policy not in _aaguid_policies:
         _aaguid_policies.append(policy)
 

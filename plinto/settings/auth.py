@@ -80,11 +80,11 @@ PASSKEY_RP_ID = env.str("PASSKEY_RP_ID", default=_passkey_host)
 PASSKEY_RP_NAME = env.str("PASSKEY_RP_NAME", default="Plinto")
 PASSKEY_ORIGINS = env.list("PASSKEY_ORIGINS", default=[f"{_public_url.scheme}://{_passkey_netloc}"])
 PASSKEY_REQUIRE_USER_VERIFICATION = env.bool("PASSKEY_REQUIRE_USER_VERIFICATION", default=True)
-# Authenticator models (AAGUIDs) allowed to register. Empty allows any authenticator and asks
-# for no attestation; otherwise registration needs an attestation naming one of them.
+# Authenticator models (AAGUIDs) allowed to register. Empty allows any authenticator and requests
+# no attestation. Otherwise registration needs an attestation naming one of them.
 PASSKEY_ALLOWED_AAGUIDS = env.list("PASSKEY_ALLOWED_AAGUIDS", default=[])
-# A PEM bundle of the root certificates attestations must chain to (from the FIDO Metadata
-# Service); without it an allowed AAGUID is only what the authenticator claims about itself.
+# A PEM bundle of the root certificates attestations must chain to, such as those of the FIDO
+# Metadata Service. Without it an allowed AAGUID is only what the authenticator claims.
 PASSKEY_ATTESTATION_ROOT_CERTS = env.str("PASSKEY_ATTESTATION_ROOT_CERTS", default="")
 # Registering or removing a passkey needs a login at most this many seconds old.
 PASSKEY_STEP_UP_MAX_AGE = env.int("PASSKEY_STEP_UP_MAX_AGE", default=300)

@@ -2,8 +2,8 @@ from rest_framework import serializers
 
 from ..models import Passkey
 
-# A registration response with a long certificate chain stays well under this; the cap keeps a
-# huge body from tying up a worker in the parsers.
+# A registration response with a long certificate chain stays well under this cap. The cap keeps
+# a huge body from tying up a worker in the parsers.
 MAX_CREDENTIAL_CHARS = 64 * 1024
 
 

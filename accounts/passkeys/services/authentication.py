@@ -34,7 +34,7 @@ _ANONYMOUS = ("user", "", "")
 
 
 def begin_authentication(request):
-    """Return options for a passwordless navigator.credentials.get(): any discoverable credential may answer."""
+    """Return options for a passwordless navigator.credentials.get(), which any discoverable credential may fulfil."""
     ratelimit.enforce(request, "passkey-options")
     challenge = challenges.issue(challenges.Ceremony.AUTHENTICATION)
     options = generate_authentication_options(
@@ -49,7 +49,7 @@ def begin_authentication(request):
 def authenticate_passwordless(request, credential):
     """Verify a passwordless assertion, then finish the login through the login pipeline.
 
-    Returns the pipeline's response body: a token pair, or what a completion check asks for.
+    Returns the pipeline's response body: a token pair, or the body a completion check returned.
     """
     ratelimit.enforce(request, "passkey-authenticate")
     parsed, client_data, authenticator_data = parse_assertion(credential)
@@ -82,7 +82,7 @@ def authenticate_passwordless(request, credential):
 def begin_second_factor(user, challenge_binding):
     """Return options for navigator.credentials.get() limited to the passkeys of `user`.
 
-    `challenge_binding` is an opaque string of the caller's ceremony (such as the MFA token's id);
+    `challenge_binding` is an opaque string of the caller's ceremony, such as the MFA token's id.
     verify_assertion_for_user() accepts only a response to a challenge with the same binding.
     """
     challenge = challenges.issue(challenges.Ceremony.SECOND_FACTOR, user_id=user.pk, binding=challenge_binding)
@@ -103,7 +103,7 @@ def begin_second_factor(user, challenge_binding):
 # NOTE: the MFA app's passkey authenticator calls this from its verify step, after it has resolved
 # the user from the MFA token: begin_second_factor(user, binding) for the challenge, then
 # verify_assertion_for_user(user, credential_json, binding, request=request) with the same
-# binding. It raises ApiError on any failure and returns the passkey used; the MFA app then adds
+# binding. It raises ApiError on any failure and returns the passkey used. The MFA app then adds
 # PASSKEY_AMR to the login's amr and finishes the login itself, so this never calls complete_login.
 def verify_assertion_for_user(user, credential_json, challenge_binding, *, request=None):
     """Verify an assertion as a second factor for `user`; return the Passkey it used."""
@@ -146,8 +146,8 @@ def _verify(request, passkey, parsed, client_data, authenticator_data):
         raise
 
     try:
-        # The stored count is passed as 0 so the library checks only the signature; the counter
-        # is compared below, once the signature proved the count came from the authenticator.
+        # The stored count is passed as 0 so the library checks only the signature. The counter is
+        # compared below, once the signature proved that the count came from the authenticator.
         verify_authentication_response(
             credential=parsed,
             expected_challenge=client_data.challenge,

@@ -41,7 +41,7 @@ def rename_passkey(request, passkey, name):
 
 
 def remove_passkey(request, passkey, session):
-    """Delete `passkey` after the step-up check; the user is told by email."""
+    """Delete `passkey` after the step-up check and email the user a notice."""
     require_recent_authentication(session)
     user = passkey.user
     with transaction.atomic():

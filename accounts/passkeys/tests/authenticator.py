@@ -1,7 +1,7 @@
 """A software WebAuthn authenticator for the tests, built on cryptography and cbor2.
 
-It makes ES256 credentials, answers registration with `none` or `packed` attestation and signs
-assertions, with settable user presence and verification flags and a settable signature
+It creates ES256 credentials, returns registration responses with `none` or `packed` attestation
+and signs assertions, with settable user presence and verification flags and a settable signature
 counter. Every field a test may want to spoil (origin, RP id, challenge, counter) is a
 parameter, so a negative case changes one input and keeps everything else valid.
 """
@@ -116,7 +116,7 @@ class SoftAuthenticator:
         return flags
 
     def create(self, options, *, origin, rp_id=None, challenge=None, client_type="webauthn.create"):
-        """Answer navigator.credentials.create() options (WebAuthn JSON) with a registration response."""
+        """Build the registration response to navigator.credentials.create() options (WebAuthn JSON)."""
         rp_id = rp_id or options["rp"]["id"]
         credential = Credential(
             credential_id=os.urandom(32),
@@ -178,7 +178,7 @@ class SoftAuthenticator:
         user_handle=True,
         client_type="webauthn.get",
     ):
-        """Answer navigator.credentials.get() options with an assertion by `credential` (default: the newest).
+        """Build an assertion by `credential` (default: the newest) for navigator.credentials.get() options.
 
         The counter goes up by one on each call unless `sign_count` sets the value to report.
         """

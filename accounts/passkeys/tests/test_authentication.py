@@ -248,7 +248,7 @@ def test_deactivated_user_rejected(anonymous, authenticator, passkey, user, sess
 
 @pytest.fixture
 def pending_second_step():
-    """Register a login completion check that holds every login back, as the MFA step would."""
+    """Register a login completion check that stops every login before tokens, as the MFA step would."""
     seen = []
 
     def check(request, user, amr, context):

@@ -36,16 +36,16 @@ def browser():
         pytest.skip(f"Chromium is not installed at {CHROMIUM}; `scripts/bootstrap dev` installs it with apt-get.")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is missing; run `scripts/bootstrap dev`.")
 
-    # Playwright's sync API keeps an event loop in this thread, and Django refuses ORM calls from
-    # a thread with a running loop unless told that this use is safe, as it is in these tests.
+    # Playwright's sync API runs an event loop in this thread. Django raises on ORM calls from a
+    # thread with a running loop unless this variable marks the use as safe, as it is here.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-        # While Playwright's loop runs, Django keeps this thread's connections apart from the
-        # ones it uses after the loop ends; close them here or the test database stays in use.
+        # While Playwright's loop runs, Django keeps this thread's connections apart from the ones
+        # it uses after the loop ends. Unless they are closed here, the test database stays in use.
         connections.close_all()
     if previous is None:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -67,8 +67,8 @@ def _relying_party(settings, live_server):
 def _audit_truncate_allowed(django_db_setup, django_db_blocker):
     """Let pytest-django empty the audit table with TRUNCATE between these tests, on PostgreSQL.
 
-    The live server sees only committed rows, so these tests commit and the tables are emptied
-    afterwards with TRUNCATE, which the append-only trigger on audit events refuses. Module scope
+    The live server reads only committed rows, so these tests commit and the tables are emptied
+    afterwards with TRUNCATE, which the append-only trigger on audit events rejects. Module scope
     puts the trigger back after the last flush of this module.
     """
     with django_db_blocker.unblock():
@@ -141,7 +141,7 @@ def _log_out(page):
 def _without_conditional_ui(page):
     """Make the pages see a browser without autofill support for passkeys, so only the button signs in.
 
-    Chromium's virtual authenticator answers a pending conditional request by itself, which would
+    Chromium's virtual authenticator completes a pending conditional request by itself, which would
     sign in before the button is pressed.
     """
     page.add_init_script("PublicKeyCredential.isConditionalMediationAvailable = async () => false;")
@@ -174,7 +174,7 @@ def test_register_log_out_sign_in_passwordless(page, live_server, user, virtual_
 def test_sign_in_with_conditional_ui(page, live_server, user, virtual_authenticator):
     _register_on_manage_page(page, live_server, user)
 
-    # The login page starts a conditional request on load. The virtual authenticator answers it
+    # The login page starts a conditional request on load. The virtual authenticator completes it
     # as a user picking the passkey from the username field's autofill would, with no button.
     with page.expect_response(lambda response: response.url.endswith("/api/v1/passkeys/authenticate")) as signed_in:
         _log_out(page)
@@ -196,7 +196,7 @@ def test_unverified_user_refused(page, live_server, user, virtual_authenticator)
     page.wait_for_selector("#status.error")
 
     # Chromium itself rejects the request (NotAllowedError) because the options require user
-    # verification; the server's own check for the UV flag is covered by the API tests.
+    # verification. The API tests cover the server's own check of the UV flag.
     assert "not allowed" in page.text_content("#status")
     assert page.url == live_server.url + "/passkeys/login"
     assert _passkey_sessions() == 0

@@ -242,3 +242,14 @@ def test_allowlist_rejects_untrusted_chain(client, register, settings, tmp_path,
     assert response.status_code == 400
     assert response.json()["code"] == "registration_failed"
     _assert_nothing_registered(mailbox)
+
+
+def test_register_limit_per_user(client, user):
+    for number in range(20):
+        Passkey.objects.create(user=user, credential_id=f"id-{number}", public_key=b"x", name=f"Key {number}")
+
+    response = client.post(OPTIONS)
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "passkey_limit_reached"
+    assert Passkey.objects.count() == 20
