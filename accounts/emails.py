@@ -16,6 +16,8 @@ KINDS = {
     "password_reset": ("password_reset", "Reset your password", "email"),
     "password_changed": ("password_changed", "Your password was changed", "email"),
     "account_exists": ("account_exists", "Someone tried to sign up with your address", "email"),
+    "passkey_added": ("passkey_added", "A passkey was added to your account", "email"),
+    "passkey_removed": ("passkey_removed", "A passkey was removed from your account", "email"),
 }
 
 

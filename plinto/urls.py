@@ -19,5 +19,6 @@ urlpatterns = [
     path("api/v1/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/v1/", include("accounts.api.urls")),
     path("admin/", admin.site.urls),
+    path("", include("accounts.passkeys.urls_pages")),
     path("", include("accounts.pages.urls")),
 ]

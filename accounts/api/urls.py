@@ -16,4 +16,5 @@ urlpatterns = [
     path("sessions", views.SessionListView.as_view(), name="api-sessions"),
     path("sessions/<uuid:session_id>", views.SessionDetailView.as_view(), name="api-session-detail"),
     path("", include("accounts.mfa.api.urls")),
+    path("", include("accounts.passkeys.api.urls")),
 ]

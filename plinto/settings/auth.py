@@ -1,5 +1,7 @@
 """Authentication settings: password hashing and policy, tokens, sessions and rate limits."""
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import PUBLIC_BASE_URL
@@ -95,3 +97,26 @@ MFA_EMAIL_CODE_LIFETIME = env.int("MFA_EMAIL_CODE_LIFETIME", default=600)
 MFA_SMS_CODE_LIFETIME = env.int("MFA_SMS_CODE_LIFETIME", default=600)
 MFA_SMS_PER_NUMBER_PER_HOUR = env.int("MFA_SMS_PER_NUMBER_PER_HOUR", default=5)
 MFA_SMS_PER_ACCOUNT_PER_HOUR = env.int("MFA_SMS_PER_ACCOUNT_PER_HOUR", default=10)
+
+# Passkeys (WebAuthn). The relying party id and the origins are compared exactly: a browser on
+# any other origin, or a credential made for another RP id, is rejected.
+# Browsers reject an IP address as RP id, so a loopback PUBLIC_BASE_URL (the embedded default)
+# makes the defaults localhost with the same port: passkeys then work at http://localhost:8000.
+_public_url = urlsplit(PUBLIC_BASE_URL)
+_passkey_host = _public_url.hostname or "localhost"
+_passkey_netloc = _public_url.netloc
+if _passkey_host in ("127.0.0.1", "::1"):
+    _passkey_host = "localhost"
+    _passkey_netloc = "localhost" + (f":{_public_url.port}" if _public_url.port else "")
+PASSKEY_RP_ID = env.str("PASSKEY_RP_ID", default=_passkey_host)
+PASSKEY_RP_NAME = env.str("PASSKEY_RP_NAME", default="Plinto")
+PASSKEY_ORIGINS = env.list("PASSKEY_ORIGINS", default=[f"{_public_url.scheme}://{_passkey_netloc}"])
+PASSKEY_REQUIRE_USER_VERIFICATION = env.bool("PASSKEY_REQUIRE_USER_VERIFICATION", default=True)
+# Authenticator models (AAGUIDs) allowed to register. Empty allows any authenticator and requests
+# no attestation. Otherwise registration needs an attestation naming one of them.
+PASSKEY_ALLOWED_AAGUIDS = env.list("PASSKEY_ALLOWED_AAGUIDS", default=[])
+# A PEM bundle of the root certificates attestations must chain to, such as those of the FIDO
+# Metadata Service. Without it an allowed AAGUID is only what the authenticator claims.
+PASSKEY_ATTESTATION_ROOT_CERTS = env.str("PASSKEY_ATTESTATION_ROOT_CERTS", default="")
+# Registering or removing a passkey needs a login at most this many seconds old.
+PASSKEY_STEP_UP_MAX_AGE = env.int("PASSKEY_STEP_UP_MAX_AGE", default=300)

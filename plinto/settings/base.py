@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "audit",
     "accounts.mfa",
+    "accounts.passkeys",
     "organizations",
     "sso",
     "scim",

@@ -1,0 +1,48 @@
+"""The authenticator models allowed to register, platform-wide or per organization.
+
+accounts sits below organizations, so an organization's rule comes in through a hook: the
+organizations app registers a function from its AppConfig.ready() that returns the allowed
+AAGUIDs for a user, or None to leave the platform setting in force.
+"""
+
+from django.conf import settings
+from webauthn.helpers.structs import AttestationFormat
+
+_CHAINED_FORMATS = (
+    AttestationFormat.PACKED,
+    AttestationFormat.TPM,
+    AttestationFormat.ANDROID_KEY,
+    AttestationFormat.FIDO_U2F,
+)
+
+_aaguid_policies = []
+
+
+def register_aaguid_policy(policy):
+    """Register `policy(user) -> iterable of AAGUID strings or None`; the first non-None result wins."""
+    if policy not in _aaguid_policies:
+        _aaguid_policies.append(policy)
+
+
+def allowed_aaguids(user):
+    """Return the lower-case AAGUIDs `user` may register, or an empty set when any model is allowed."""
+    for policy in _aaguid_policies:
+        allowed = policy(user)
+        if allowed is not None:
+            return {aaguid.lower() for aaguid in allowed}
+    return {aaguid.lower() for aaguid in settings.PASSKEY_ALLOWED_AAGUIDS}
+
+
+def attestation_roots():
+    """Return the configured attestation root certificates for every format that chains to one.
+
+    py_webauthn 3.0.1 accepts any certificate chain when it is given no roots for a format, so
+    with an empty PASSKEY_ATTESTATION_ROOT_CERTS an allowed AAGUID is only the authenticator's claim.
+    """
+    path = settings.PASSKEY_ATTESTATION_ROOT_CERTS
+    if not path:
+        return None
+    with open(path, "rb") as bundle:
+        pem = bundle.read()
+    roots = [b"-----BEGIN CERTIFICATE-----" + part for part in pem.split(b"-----BEGIN CERTIFICATE-----")[1:]]
+    return {fmt: roots for fmt in _CHAINED_FORMATS}
