@@ -19,4 +19,5 @@ urlpatterns = [
     path("api/v1/", include("accounts.api.urls")),
     path("admin/", admin.site.urls),
     path("", include("accounts.pages.urls")),
+    path("", include("accounts.mfa.pages.urls")),
 ]

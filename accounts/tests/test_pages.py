@@ -459,18 +459,18 @@ def test_second_login_revokes_the_previous_session(logged_in, user):
 
 
 @pytest.fixture
-def pending_second_factor():
-    """A completion check that requires a second factor for every login, as MFA will."""
+def pending_other_step():
+    """A completion check that holds every login for a step that is not a second factor."""
 
     def check(request, user, amr, context):
-        return {"mfa_required": True, "mfa_token": "pending-token", "methods": ["totp"]}
+        return {"consent_required": True, "consent_token": "pending-token"}
 
     login_pipeline.register_completion_check(check)
     yield
     login_pipeline._completion_checks.remove(check)
 
 
-@pytest.mark.usefixtures("pending_second_factor")
+@pytest.mark.usefixtures("pending_other_step")
 def test_login_pending_check_starts_no_session(browser, user):
     response = browser.post("/login", {"email": user.email, "password": STRONG_PASSWORD})
 
