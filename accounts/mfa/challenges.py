@@ -159,9 +159,7 @@ def finish_challenge(request, mfa_token, method, code):
                 factor_changed(request, user, action="enrolled", method=authenticator.method)
             record("mfa.verified", actor=user, target=challenge, request=request, metadata={"method": method})
             amr = [*challenge.first_amr, authenticator.amr, MFA_AMR]
-            session, body = complete_login(
-                request, user, amr=list(dict.fromkeys(amr)), context=dict(challenge.context)
-            )
+            session, body = complete_login(request, user, amr=list(dict.fromkeys(amr)), context=dict(challenge.context))
             return session, {**body, **(outcome.details or {})}
 
         # A throttled request tested no code, so it does not spend one of the token's attempts.

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 from django.core import mail
-from django.test import TestCase
+from django.test import Client, TestCase
 from rest_framework.test import APIClient
 
 STRONG_PASSWORD = "Correct-Horse-42-battery"
@@ -23,6 +23,14 @@ class ApiClient(APIClient):
     def bearer(self, access_token):
         self.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token}")
         return self
+
+
+class PageClient(Client):
+    """A browser-like client that runs on-commit callbacks (queued emails) as each request ends."""
+
+    def request(self, **request):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return super().request(**request)
 
 
 @pytest.fixture

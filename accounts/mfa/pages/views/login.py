@@ -65,6 +65,15 @@ def _render(request, challenge, *, form=None, status=200, headers=None):
     return render_page(request, template, _page_context(challenge, form=form), status=status, headers=headers)
 
 
+def _render_blank_form_error(request, challenge, method, error):
+    """Render the page with the ApiError `error` on an empty form of `method`."""
+    form = CodeForm(method=method)
+    # add_error expects the cleaned data of a validated form, and an empty form has none yet.
+    form.cleaned_data = {}
+    page_status, headers = add_service_error(form, error)
+    return _render(request, challenge, form=form, status=page_status, headers=headers)
+
+
 @never_cache
 @require_GET
 def challenge_page(request):
@@ -124,9 +133,7 @@ def challenge_send_code(request):
     except ApiError as error:
         if error.code == "mfa_token_invalid":
             return _restart_login(request)
-        form = CodeForm(method=method)
-        page_status, headers = add_service_error(form, error)
-        return _render(request, challenge, form=form, status=page_status, headers=headers)
+        return _render_blank_form_error(request, challenge, method, error)
 
     messages.success(request, "A code is on its way to your email address. It expires in a few minutes.")
     return redirect("login-mfa")
@@ -147,7 +154,5 @@ def enrollment_start(request):
     except ApiError as error:
         if error.code == "mfa_token_invalid":
             return _restart_login(request)
-        form = CodeForm(method="totp")
-        page_status, headers = add_service_error(form, error)
-        return _render(request, challenge, form=form, status=page_status, headers=headers)
+        return _render_blank_form_error(request, challenge, "totp", error)
     return redirect("login-mfa")

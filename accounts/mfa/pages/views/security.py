@@ -109,7 +109,9 @@ def totp_confirm(request):
         if needs_reauthentication(error):
             return redirect_to_reauthentication(reverse("account-security-totp"))
         page_status, headers = add_service_error(form, error)
-        return render_page(request, TOTP_SETUP_TEMPLATE, {"setup": setup, "form": form}, status=page_status, headers=headers)
+        return render_page(
+            request, TOTP_SETUP_TEMPLATE, {"setup": setup, "form": form}, status=page_status, headers=headers
+        )
 
     messages.success(request, "Your authenticator app is set up. Your other sessions are logged out.")
     if result["backup_codes"]:
