@@ -10,6 +10,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 
 from .rendering import render_page
@@ -21,7 +22,7 @@ class PlintoAdminSite(AdminSite):
         # session and is turned away.
         return getattr(request, "plinto_session", None) is not None and super().has_permission(request)
 
-    @never_cache
+    @method_decorator(never_cache)
     def login(self, request, extra_context=None):
         """Redirect to the hosted login, or explain that a logged-in account is not staff.
 
