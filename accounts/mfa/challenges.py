@@ -215,6 +215,8 @@ def purge_expired_challenges(now=None):
 
     An expired challenge can no longer finish a login, so its row only takes space. Audit events
     name a challenge by id and keep that id after the row is gone.
+    NOTE: nothing calls this yet. There is no `cleanup_expired` command on this branch, so a
+    scheduled job or that command should call it once it exists.
     """
     deleted, _ = MfaChallenge.objects.filter(expires_at__lte=now or timezone.now()).delete()
     return deleted

@@ -26,7 +26,8 @@ class CodeForm(forms.Form):
         kwargs.setdefault("auto_id", f"id_{method}_%s")
         kwargs.setdefault("initial", {"method": method})
         super().__init__(*args, **kwargs)
-        self.method = method
+        # Not `method`: templates look up form["method"] first, which is the hidden field.
+        self.method_name = method
         attrs = {"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
         if method in NUMERIC_METHODS:
             attrs["inputmode"] = "numeric"

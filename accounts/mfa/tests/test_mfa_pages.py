@@ -106,6 +106,8 @@ def test_challenge_page_lists_enrolled_methods(browser, totp_user):
     assert 'id="id_email_code"' not in html
     assert html.count('autocomplete="one-time-code"') == 2
     assert 'for="id_totp_code"' in html
+    assert '<h2 id="totp-heading">Authenticator app</h2>' in html
+    assert '<h2 id="backup_code-heading">Backup code</h2>' in html
 
 
 def test_totp_code_finishes_login(browser, totp_user):

@@ -53,7 +53,7 @@ def _page_context(challenge, *, form=None):
 
     forms = []
     for method in registry.enrolled_methods(user):
-        if form is not None and form.method == method:
+        if form is not None and form.method_name == method:
             forms.append(form)
         else:
             forms.append(CodeForm(method=method))

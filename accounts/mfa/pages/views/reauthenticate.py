@@ -20,7 +20,7 @@ TEMPLATE = "mfa/reauthenticate.html"
 def _context(request, next_url, *, password_form=None, code_form=None):
     code_forms = []
     for method in services.reauthentication_methods(request.user):
-        if code_form is not None and code_form.method == method:
+        if code_form is not None and code_form.method_name == method:
             code_forms.append(code_form)
         else:
             code_forms.append(CodeForm(method=method))
