@@ -1,4 +1,4 @@
-"""The /admin/ site, logged in through the hosted login so that it asks for the same factors.
+"""The /admin/ site, logged in through the hosted login so that it requires the same factors.
 
 Django's own admin login form checks only a password. Here it redirects to /login, which runs
 the login pipeline (and so the second-factor challenge), and the admin accepts only a browser

@@ -9,7 +9,7 @@ REAUTHENTICATION_REQUIRED = "reauthentication_required"
 
 
 def needs_reauthentication(error):
-    """Return whether the ApiError `error` asks for a recent authentication (step-up)."""
+    """Return whether the ApiError `error` requires a recent authentication (step-up)."""
     return error.code == REAUTHENTICATION_REQUIRED
 
 

@@ -1,4 +1,4 @@
-"""Forms of the second-factor pages. They check shape only; the MFA services check the codes."""
+"""Forms of the second-factor pages. They check shape only, and the MFA services check the codes."""
 
 from django import forms
 from django.conf import settings

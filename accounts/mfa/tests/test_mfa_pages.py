@@ -216,7 +216,7 @@ def test_email_code_is_sent_and_finishes_login(browser, user, mailbox):
     assert page_session(browser).is_active
 
 
-def test_send_code_for_totp_is_refused(browser, totp_user, mailbox):
+def test_send_code_for_totp_is_rejected(browser, totp_user, mailbox):
     password_step(browser, totp_user)
 
     response = browser.post("/login/mfa/send", {"method": "totp"})

@@ -1,4 +1,4 @@
-"""Every login door asks for the second factor once TOTP is enrolled (security case L1).
+"""Every login door requires the second factor once TOTP is enrolled.
 
 The doors that exist here: the API login, the hosted login, the /admin/ login (which redirects to
 the hosted one), and the hosted and API logins that follow a password reset. SAML and the OIDC

@@ -70,8 +70,8 @@ def security_page(request):
 @plinto_login_required
 @require_POST
 def totp_start(request):
-    # The API asks for step-up only at confirmation. The page asks first, so nobody scans a QR
-    # code and is then sent away to confirm their password.
+    # The API requires step-up only at confirmation. The page checks it first, so nobody scans a
+    # QR code and is then sent away to confirm their password.
     try:
         require_recent_authentication(request)
         services.start_totp_setup(request, request.user)
