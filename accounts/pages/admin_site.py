@@ -14,6 +14,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 
 from .rendering import render_page
+from .views.login import safe_next_url
 
 
 class PlintoAdminSite(AdminSite):
@@ -31,7 +32,7 @@ class PlintoAdminSite(AdminSite):
         next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name)
         if getattr(request, "plinto_session", None) is not None:
             if self.has_permission(request):
-                return redirect(next_url)
+                return redirect(safe_next_url(request, next_url))
             return render_page(request, "accounts/admin_denied.html", {}, status=403)
         return redirect_to_login(next_url)
 

@@ -158,3 +158,14 @@ def test_admin_logout_and_password_change_use_hosted_pages(db, staff):
 
     assert browser.get("/admin/password_change/")["Location"] == "/account"
     assert browser.post("/admin/logout/")["Location"] == "/logout"
+
+
+def test_admin_login_ignores_offsite_next(db, staff):
+    browser = PageClient()
+    hosted_login(browser, staff, next_url="/admin/")
+    browser.post("/login/mfa/verify", {"method": "totp", "code": fresh_totp_code(staff.seed)})
+
+    response = browser.get("/admin/login/?next=https://elsewhere.example/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/account"
