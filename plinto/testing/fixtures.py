@@ -79,3 +79,29 @@ def link_in(message, path):
     match = re.search(re.escape(path) + r"\?token=([^\s]+)", message.body)
     assert match, f"no {path} link in: {message.body}"
     return match.group(1)
+
+
+@pytest.fixture
+def audit_truncate_allowed(transactional_db):
+    """Let a transactional test's flush empty the audit table on PostgreSQL.
+
+    Django empties the database after a transactional test with TRUNCATE, which the audit
+    append-only trigger rejects. After the test this deletes the audit rows through the purge
+    setting the retention job uses, then disables the TRUNCATE trigger for the flush.
+    NOTE: the TRUNCATE trigger stays disabled in the test database until the next test that uses
+    this fixture starts. Row updates and deletes stay rejected throughout.
+    """
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_no_truncate")
+    yield
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plinto.audit_purge = 'on'")
+        cursor.execute("DELETE FROM audit_auditevent")
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_no_truncate")

@@ -69,7 +69,7 @@ def _log_in(page, base_url, email):
 
 
 @pytest.mark.slow
-def test_totp_enrollment_and_login_in_chromium(transactional_db, live_server, make_user):
+def test_totp_enrollment_and_login_in_chromium(audit_truncate_allowed, live_server, make_user):
     # Given a verified user
     user = make_user(email="browser@example.org")
     base_url = live_server.url
