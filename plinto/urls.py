@@ -21,4 +21,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.passkeys.urls_pages")),
     path("", include("accounts.pages.urls")),
+    path("", include("accounts.mfa.pages.urls")),
 ]

@@ -84,7 +84,8 @@ def _invalid_token():
     )
 
 
-def _find_open_challenge(mfa_token, *, lock=False):
+def find_open_challenge(mfa_token, *, lock=False):
+    """Return the open challenge of `mfa_token` with its user, or raise 401 `mfa_token_invalid`."""
     rows = MfaChallenge.objects.select_related("user")
     if lock:
         rows = rows.select_for_update(of=("self",))
@@ -130,14 +131,21 @@ def rejected_code_error(outcome, *, invalid_status=status.HTTP_401_UNAUTHORIZED)
 
 
 def verify_challenge(request, mfa_token, method, code):
-    """Check the second factor for `mfa_token` and finish the login; return the response body.
+    """Check the second factor for `mfa_token` and finish the login; return the response body."""
+    _, body = finish_challenge(request, mfa_token, method, code)
+    return body
 
-    The challenge row is locked, so two requests racing with one token cannot both finish.
-    Every wrong code counts against the token, and the last allowed one consumes it.
+
+def finish_challenge(request, mfa_token, method, code):
+    """Check the second factor for `mfa_token` and finish the login; return (session, body).
+
+    The API returns the body with its tokens, and the hosted pages log the browser into the
+    session. The challenge row is locked, so two requests racing with one token cannot both
+    finish. Every wrong code counts against the token, and the last allowed one consumes it.
     """
     ratelimit.enforce(request, "mfa-verify")
     with transaction.atomic():
-        challenge = _find_open_challenge(mfa_token, lock=True)
+        challenge = find_open_challenge(mfa_token, lock=True)
         user = challenge.user
         authenticator = _method_for(challenge, method)
         outcome = authenticator.verify(user, code, challenge=challenge, request=request)
@@ -151,8 +159,8 @@ def verify_challenge(request, mfa_token, method, code):
                 factor_changed(request, user, action="enrolled", method=authenticator.method)
             record("mfa.verified", actor=user, target=challenge, request=request, metadata={"method": method})
             amr = [*challenge.first_amr, authenticator.amr, MFA_AMR]
-            _, body = complete_login(request, user, amr=list(dict.fromkeys(amr)), context=dict(challenge.context))
-            return {**body, **(outcome.details or {})}
+            session, body = complete_login(request, user, amr=list(dict.fromkeys(amr)), context=dict(challenge.context))
+            return session, {**body, **(outcome.details or {})}
 
         # A throttled request tested no code, so it does not spend one of the token's attempts.
         if outcome.reason != "throttled":
@@ -175,7 +183,7 @@ def verify_challenge(request, mfa_token, method, code):
 def send_challenge(request, mfa_token, method):
     """Send a code for a method that needs one (email, SMS) for this login attempt."""
     with transaction.atomic():
-        challenge = _find_open_challenge(mfa_token, lock=True)
+        challenge = find_open_challenge(mfa_token, lock=True)
         authenticator = _method_for(challenge, method)
         if not authenticator.needs_challenge:
             raise ApiError(
@@ -191,7 +199,7 @@ def send_challenge(request, mfa_token, method):
 
 def start_login_enrollment(request, mfa_token, method):
     """Begin enrolling `method` for a login that must enroll before tokens are issued."""
-    challenge = _find_open_challenge(mfa_token)
+    challenge = find_open_challenge(mfa_token)
     if not challenge.enrollment_required:
         raise ApiError(
             status.HTTP_409_CONFLICT,
@@ -200,3 +208,15 @@ def start_login_enrollment(request, mfa_token, method):
         )
     authenticator = _method_for(challenge, method)
     return authenticator.begin_enrollment(challenge.user)
+
+
+def purge_expired_challenges(now=None):
+    """Delete the challenges that expired before `now`; return how many rows were deleted.
+
+    An expired challenge can no longer finish a login, so its row only takes space. Audit events
+    name a challenge by id and keep that id after the row is gone.
+    NOTE: nothing calls this yet. There is no `cleanup_expired` command on this branch, so a
+    scheduled job or that command should call it once it exists.
+    """
+    deleted, _ = MfaChallenge.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    return deleted

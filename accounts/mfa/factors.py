@@ -22,7 +22,8 @@ def factor_changed(request, user, *, action, method, actor=None):
     `action` is enrolled, removed or regenerated, recorded as `mfa.<action>`. A thief who kept an
     older session must log in again, now with the changed factors.
     """
-    current = getattr(request, "auth_session", None) if request is not None else None
+    # The API authenticates with `auth_session` and the hosted pages with `plinto_session`.
+    current = getattr(request, "auth_session", None) or getattr(request, "plinto_session", None)
     revoke_user_sessions(
         user,
         reason=FACTOR_CHANGE,

@@ -125,27 +125,30 @@ def enable_email_codes(request, user):
 
 
 def reauthenticate(request, user, *, password=None, method=None, code=None):
-    """Prove presence again with the password or a factor; refresh the session's auth_time.
+    """Prove presence again with the password or a factor; refresh the API session's auth_time.
 
     Returns a new access token, whose `auth_time` claim shows the re-authentication.
     """
-    ratelimit.enforce(request, "reauthenticate", account=user.email)
     session = request.auth_session
+    refresh_authentication(request, user, session, password=password, method=method, code=code)
+    access_token, expires_in = issue_access_token(session)
+    return {"access_token": access_token, "token_type": "Bearer", "expires_in": expires_in}
+
+
+def refresh_authentication(request, user, session, *, password=None, method=None, code=None):
+    """Check the password, or the code of `method`, and set the session's auth_time to now.
+
+    The API passes the token's session and the hosted pages the browser's page session. A wrong
+    password raises 400 `invalid_password` and a wrong code 400 `invalid_code`.
+    """
+    ratelimit.enforce(request, "reauthenticate", account=user.email)
     with transaction.atomic():
         if method is None:
             accepted = user.check_password(password or "")
             outcome = None
             used_amr = "pwd"
         else:
-            authenticator = registry.get(method)
-            if authenticator is None or authenticator.needs_challenge or not authenticator.is_enrolled(user):
-                raise ApiError(
-                    status.HTTP_400_BAD_REQUEST,
-                    "method_unavailable",
-                    f"The method {method!r} cannot re-authenticate this account; use the password, "
-                    "an authenticator app or a backup code.",
-                    field="method",
-                )
+            authenticator = reauthentication_method(user, method)
             outcome = authenticator.verify(user, code)
             accepted = outcome.accepted
             used_amr = authenticator.amr
@@ -156,8 +159,7 @@ def reauthenticate(request, user, *, password=None, method=None, code=None):
             Session.objects.filter(pk=session.pk).update(auth_time=now, amr=amr)
             session.auth_time, session.amr = now, amr
             record("session.reauthenticated", actor=user, target=session, request=request, metadata={"amr": used_amr})
-            access_token, expires_in = issue_access_token(session)
-            return {"access_token": access_token, "token_type": "Bearer", "expires_in": expires_in}
+            return
 
         record(
             "session.reauthentication_failed",
@@ -170,6 +172,29 @@ def reauthenticate(request, user, *, password=None, method=None, code=None):
     if outcome is None:
         raise ApiError(status.HTTP_400_BAD_REQUEST, "invalid_password", "The password is incorrect.", field="password")
     raise rejected_code_error(outcome, invalid_status=status.HTTP_400_BAD_REQUEST)
+
+
+def reauthentication_methods(user):
+    """Return the names of the user's methods that can re-authenticate: those that need no sent code."""
+    return [
+        authenticator.method
+        for authenticator in registry.all_authenticators()
+        if not authenticator.needs_challenge and authenticator.is_enrolled(user)
+    ]
+
+
+def reauthentication_method(user, method):
+    """Return the authenticator for `method` if it can re-authenticate this user, or raise 400."""
+    authenticator = registry.get(method)
+    if authenticator is None or authenticator.needs_challenge or not authenticator.is_enrolled(user):
+        raise ApiError(
+            status.HTTP_400_BAD_REQUEST,
+            "method_unavailable",
+            f"The method {method!r} cannot re-authenticate this account; use the password, "
+            "an authenticator app or a backup code.",
+            field="method",
+        )
+    return authenticator
 
 
 def reset_factors(user, *, actor=None, request=None):

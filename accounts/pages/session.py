@@ -18,6 +18,8 @@ from ..models import Session
 from ..services.sessions import RevokeReason, revoke_session
 
 SESSION_KEY = "plinto_session_id"
+# A login that passed the password and waits for a second factor: its mfa_token and `next`.
+PENDING_LOGIN_KEY = "plinto_pending_login"
 
 # The backend Django uses to load the logged-in user on later requests. The credentials were
 # already checked by the login services, not by a Django backend.
@@ -107,3 +109,26 @@ def end_page_session(request, *, reason=RevokeReason.LOGOUT):
     """Revoke this browser's Plinto session and log it out of Django."""
     end_plinto_session(request, reason=reason)
     django_logout(request)
+
+
+def store_pending_login(request, mfa_token, next_url):
+    """Keep a login that waits for a second factor in the server-side session of this browser.
+
+    The mfa_token never reaches the page, so it cannot leak through the URL, the Referer header
+    or the HTML. The session key is rotated first, so a session id planted in the browser before
+    the password step does not also carry the pending login.
+    """
+    request.session.cycle_key()
+    request.session[PENDING_LOGIN_KEY] = {"mfa_token": mfa_token, "next": next_url}
+
+
+def pending_login(request):
+    """Return the pending login of this browser as {"mfa_token", "next"}, or None."""
+    pending = request.session.get(PENDING_LOGIN_KEY)
+    if not isinstance(pending, dict) or not pending.get("mfa_token"):
+        return None
+    return pending
+
+
+def clear_pending_login(request):
+    request.session.pop(PENDING_LOGIN_KEY, None)

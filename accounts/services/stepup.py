@@ -13,9 +13,8 @@ def require_recent_authentication(request):
     The age comes from the session row's auth_time (set at login and by POST
     /api/v1/auth/reauthenticate), not from the access token, so a re-authentication counts at once.
     The session is the API's (`request.auth_session`) or the hosted pages' (`request.plinto_session`);
-    a request with neither is refused.
-    TODO: the hosted pages have no re-authentication form yet, so an old page session sees this
-    error's message instead of a prompt.
+    a request with neither is refused. The hosted pages answer this error with a redirect to
+    /account/reauthenticate, which refreshes the page session's auth_time.
     """
     session = getattr(request, "auth_session", None) or getattr(request, "plinto_session", None)
     max_age = settings.MFA_STEP_UP_MAX_AGE

@@ -21,7 +21,7 @@ from accounts.passwords.validators import ComplexityValidator
 from accounts.tokens import keys
 from accounts.tokens.refresh import hash_token, new_refresh_token
 from audit.models import AuditEvent
-from plinto.testing.fixtures import STRONG_PASSWORD
+from plinto.testing.fixtures import STRONG_PASSWORD, page_login
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 NEW_PASSWORD = "Lantern-Orbit-58-quartz!"
@@ -354,8 +354,7 @@ def test_createsuperuser_noinput(client, db, monkeypatch):
     event = AuditEvent.objects.get(action="user.created")
     assert (event.actor_type, event.actor_id, event.target_id) == ("system", "createsuperuser", str(admin.pk))
 
-    logged_in = client.post("/admin/login/?next=/admin/", {"username": "root@example.org", "password": NEW_PASSWORD})
-    assert logged_in.status_code == 302
+    page_login(client, admin, NEW_PASSWORD)
     assert client.get("/admin/").status_code == 200
 
 

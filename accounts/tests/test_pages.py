@@ -6,7 +6,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.core import mail
-from django.test import Client, RequestFactory, TestCase
+from django.test import Client, RequestFactory
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -19,18 +19,10 @@ from accounts.passwords import hashing
 from accounts.services.profile import deactivate_user
 from accounts.services.sessions import RevokeReason, revoke_session, revoke_user_sessions
 from audit.models import AuditEvent
-from plinto.testing.fixtures import STRONG_PASSWORD, link_in
+from plinto.testing.fixtures import STRONG_PASSWORD, PageClient, link_in
 
 NEW_PASSWORD = "Another-Strong-77-phrase"
 GENERIC_LOGIN_ERROR = "The email address or password is incorrect."
-
-
-class PageClient(Client):
-    """A browser-like client that runs on-commit callbacks (queued emails) as each request ends."""
-
-    def request(self, **request):
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            return super().request(**request)
 
 
 @pytest.fixture
@@ -459,18 +451,18 @@ def test_second_login_revokes_the_previous_session(logged_in, user):
 
 
 @pytest.fixture
-def pending_second_factor():
-    """A completion check that requires a second factor for every login, as MFA will."""
+def pending_other_step():
+    """A completion check that holds every login for a step that is not a second factor."""
 
     def check(request, user, amr, context):
-        return {"mfa_required": True, "mfa_token": "pending-token", "methods": ["totp"]}
+        return {"consent_required": True, "consent_token": "pending-token"}
 
     login_pipeline.register_completion_check(check)
     yield
     login_pipeline._completion_checks.remove(check)
 
 
-@pytest.mark.usefixtures("pending_second_factor")
+@pytest.mark.usefixtures("pending_other_step")
 def test_login_pending_check_starts_no_session(browser, user):
     response = browser.post("/login", {"email": user.email, "password": STRONG_PASSWORD})
 

@@ -31,7 +31,7 @@ INSTALLED_APPS = [
     # Listed first so that accounts' createsuperuser, which checks the normalised email, replaces
     # Django's. For a command name, the earliest app in this list wins.
     "accounts",
-    "django.contrib.admin",
+    "accounts.pages.admin_apps.PlintoAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -13,6 +13,7 @@ import tempfile
 os.environ.setdefault("PLINTO_VAR_DIR", tempfile.mkdtemp(prefix="plinto-test-"))
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 # Each pytest-xdist worker gets its own cache keys, so one worker's clean-up cannot empty another's.
-os.environ.setdefault("CACHE_KEY_PREFIX", f"plinto-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}")
+# Set, not defaulted: workers inherit the controller's environment, which already has "main".
+os.environ["CACHE_KEY_PREFIX"] = f"plinto-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 from plinto.settings import *  # noqa: E402,F401,F403

@@ -87,6 +87,27 @@ def qr_code_data_uri(text):
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
+def _setup_details(user, seed):
+    uri = otpauth_uri(user, seed)
+    return {
+        "secret": base64.b32encode(seed).decode().rstrip("="),
+        "otpauth_uri": uri,
+        "qr_code": qr_code_data_uri(uri),
+    }
+
+
+def pending_setup(user):
+    """Return the secret, URI and QR code of the device being set up, or None when there is none.
+
+    The hosted pages show the setup again after a wrong confirmation code, so the person need
+    not scan a new QR code.
+    """
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        return None
+    return _setup_details(user, decrypt_secret(device.encrypted_seed))
+
+
 def start_setup(user):
     """Create (or replace) the user's unconfirmed TOTP device; return the secret, URI and QR code."""
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
@@ -101,12 +122,7 @@ def start_setup(user):
         TOTPDevice.objects.create(
             user=user, name="Authenticator app", confirmed=False, encrypted_seed=encrypt_secret(seed)
         )
-    uri = otpauth_uri(user, seed)
-    return {
-        "secret": base64.b32encode(seed).decode().rstrip("="),
-        "otpauth_uri": uri,
-        "qr_code": qr_code_data_uri(uri),
-    }
+    return _setup_details(user, seed)
 
 
 def confirm_pending_device(user, code, *, request=None):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.login_pipeline import complete_login
 from accounts.mfa import policy
+from accounts.mfa.challenges import purge_expired_challenges
 from accounts.mfa.models import MfaChallenge
 from accounts.models import Session
 from audit.models import AuditEvent
@@ -211,3 +212,17 @@ def test_enrollment_not_offered_to_user_with_factor(api, user, enroll_totp, mfa_
     assert response.status_code == 409
     assert response.json()["code"] == "enrollment_not_required"
     assert user.totpdevice_set.count() == 1
+
+
+def test_purge_deletes_only_expired_challenges(api, user, enroll_totp, mfa_login):
+    enroll_totp(user)
+    mfa_login(user)
+    mfa_login(user)
+    expired = MfaChallenge.objects.first()
+    MfaChallenge.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    deleted = purge_expired_challenges()
+
+    assert deleted == 1
+    assert not MfaChallenge.objects.filter(pk=expired.pk).exists()
+    assert MfaChallenge.objects.count() == 1

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
@@ -19,6 +20,7 @@ from ...services.sessions import RevokeReason
 from ..forms import EmailChangeForm, PasswordChangeForm, ProfileForm
 from ..rendering import render_invalid, render_page, render_service_error
 from ..session import end_page_session, plinto_login_required
+from ..stepup import needs_reauthentication, redirect_to_reauthentication
 
 ACCOUNT_TEMPLATE = "accounts/account.html"
 
@@ -76,6 +78,8 @@ def password_change(request):
             session_id=request.plinto_session.pk,
         )
     except ApiError as error:
+        if needs_reauthentication(error):
+            return redirect_to_reauthentication(reverse("account"))
         return render_service_error(request, ACCOUNT_TEMPLATE, context, form, error)
 
     # The service keeps this Plinto session. Django binds its login to the password hash, so
@@ -101,6 +105,8 @@ def email_change(request):
             request, request.user, new_email=new_email, current_password=form.cleaned_data["current_password"]
         )
     except ApiError as error:
+        if needs_reauthentication(error):
+            return redirect_to_reauthentication(reverse("account"))
         return render_service_error(request, ACCOUNT_TEMPLATE, context, form, error)
 
     messages.success(

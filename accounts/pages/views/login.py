@@ -15,7 +15,7 @@ from ...login_pipeline import complete_login
 from ...services.login import authenticate_password
 from ..forms import LoginForm
 from ..rendering import render_invalid, render_page, render_service_error
-from ..session import end_page_session, start_page_session
+from ..session import end_page_session, start_page_session, store_pending_login
 
 LOGIN_TEMPLATE = "accounts/login.html"
 
@@ -56,9 +56,11 @@ def login_page(request):
         return render_service_error(request, LOGIN_TEMPLATE, context, form, error)
 
     if session is None:
-        # TODO: show the second-factor challenge page here once accounts/mfa exists. It needs the
-        # pending login in `body`, which must not be shown to the person as it is, and `next_url`.
-        # Until then this page only reports that the login is not finished.
+        if body.get("mfa_required"):
+            # The second-factor pages of accounts.mfa take over; the token stays on the server.
+            store_pending_login(request, body["mfa_token"], next_url)
+            return redirect("login-mfa")
+        # A completion check that is not a second factor has no page to finish it on.
         return render_page(request, "accounts/login_pending.html", {})
 
     start_page_session(request, user, session)

@@ -1,0 +1,1 @@
+"""Hosted pages for second factors: the login challenge, factor management and re-authentication."""

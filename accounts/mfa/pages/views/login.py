@@ -1,0 +1,158 @@
+"""The second step of a hosted login: the challenge page and, when a policy needs it, enrollment.
+
+The password step (accounts.pages) keeps the mfa_token in the server-side session and redirects
+here. These views finish the login through the same service as POST /api/v1/auth/mfa/verify,
+then log the browser in as a password-only login does.
+"""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.pages.rendering import add_service_error, render_page
+from accounts.pages.session import clear_pending_login, pending_login, start_page_session
+from plinto.api_errors import ApiError
+
+from ... import challenges, registry
+from ...authenticators.totp import pending_setup
+from ..forms import CodeForm
+
+CHALLENGE_TEMPLATE = "mfa/login_challenge.html"
+ENROLL_TEMPLATE = "mfa/login_enroll.html"
+EXPIRED_MESSAGE = "Your login expired or had too many wrong codes. Log in again."
+
+
+def _restart_login(request):
+    clear_pending_login(request)
+    messages.error(request, EXPIRED_MESSAGE)
+    return redirect("login")
+
+
+def _open_challenge(request):
+    """Return (pending, challenge) for this browser's pending login, or (None, None)."""
+    pending = pending_login(request)
+    if pending is None:
+        return None, None
+    try:
+        return pending, challenges.find_open_challenge(pending["mfa_token"])
+    except ApiError:
+        return pending, None
+
+
+def _page_context(challenge, *, form=None):
+    """Build the page for `challenge`, with `form` in place of the blank form of its method."""
+    user = challenge.user
+    if challenge.enrollment_required:
+        # The authenticator app is the one method that can be set up during a login.
+        return {
+            "setup": pending_setup(user),
+            "form": form if form is not None else CodeForm(method="totp"),
+        }
+
+    forms = []
+    for method in registry.enrolled_methods(user):
+        if form is not None and form.method_name == method:
+            forms.append(form)
+        else:
+            forms.append(CodeForm(method=method))
+    return {"forms": forms, "error_form": form}
+
+
+def _render(request, challenge, *, form=None, status=200, headers=None):
+    template = ENROLL_TEMPLATE if challenge.enrollment_required else CHALLENGE_TEMPLATE
+    return render_page(request, template, _page_context(challenge, form=form), status=status, headers=headers)
+
+
+def _render_blank_form_error(request, challenge, method, error):
+    """Render the page with the ApiError `error` on an empty form of `method`."""
+    form = CodeForm(method=method)
+    # add_error expects the cleaned data of a validated form, and an empty form has none yet.
+    form.cleaned_data = {}
+    page_status, headers = add_service_error(form, error)
+    return _render(request, challenge, form=form, status=page_status, headers=headers)
+
+
+@never_cache
+@require_GET
+def challenge_page(request):
+    pending, challenge = _open_challenge(request)
+    if pending is None:
+        return redirect("login")
+    if challenge is None:
+        return _restart_login(request)
+    return _render(request, challenge)
+
+
+@sensitive_post_parameters("code")
+@never_cache
+@require_POST
+def challenge_verify(request):
+    pending, challenge = _open_challenge(request)
+    if pending is None:
+        return redirect("login")
+    if challenge is None:
+        return _restart_login(request)
+
+    method = request.POST.get("method", "")
+    form = CodeForm(request.POST, method=method)
+    if not form.is_valid():
+        return _render(request, challenge, form=form, status=400)
+
+    try:
+        session, _ = challenges.finish_challenge(request, pending["mfa_token"], method, form.cleaned_data["code"])
+    except ApiError as error:
+        if error.code == "mfa_token_invalid":
+            return _restart_login(request)
+        page_status, headers = add_service_error(form, error)
+        return _render(request, challenge, form=form, status=page_status, headers=headers)
+
+    clear_pending_login(request)
+    start_page_session(request, session.user, session)
+    if challenge.enrollment_required:
+        messages.success(
+            request, "Your authenticator app is set up. Create backup codes on the security page in case you lose it."
+        )
+    return redirect(pending["next"])
+
+
+@never_cache
+@require_POST
+def challenge_send_code(request):
+    """Send a code for a method that needs one, such as email, and return to the challenge page."""
+    pending, challenge = _open_challenge(request)
+    if pending is None:
+        return redirect("login")
+    if challenge is None:
+        return _restart_login(request)
+
+    method = request.POST.get("method", "")
+    try:
+        challenges.send_challenge(request, pending["mfa_token"], method)
+    except ApiError as error:
+        if error.code == "mfa_token_invalid":
+            return _restart_login(request)
+        return _render_blank_form_error(request, challenge, method, error)
+
+    messages.success(request, "A code is on its way to your email address. It expires in a few minutes.")
+    return redirect("login-mfa")
+
+
+@never_cache
+@require_POST
+def enrollment_start(request):
+    """Start setting up an authenticator app for a login that must enroll one first."""
+    pending, challenge = _open_challenge(request)
+    if pending is None:
+        return redirect("login")
+    if challenge is None:
+        return _restart_login(request)
+
+    try:
+        challenges.start_login_enrollment(request, pending["mfa_token"], "totp")
+    except ApiError as error:
+        if error.code == "mfa_token_invalid":
+            return _restart_login(request)
+        return _render_blank_form_error(request, challenge, "totp", error)
+    return redirect("login-mfa")
