@@ -3,6 +3,7 @@
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from .hooks import run_access_checks
 from .models import Session
 from .tokens.access import InvalidAccessToken, decode_access_token
 
@@ -34,6 +35,7 @@ class AccessTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("The session of this token has ended.", code="session_revoked")
         if not session.user.is_active:
             raise exceptions.AuthenticationFailed("The account is deactivated.", code="user_inactive")
+        run_access_checks(session, claims)
 
         request.auth_session = session
         return session.user, claims

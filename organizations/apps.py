@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class OrganizationsConfig(AppConfig):
     name = "organizations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from accounts.hooks import register_access_check, register_email_verified_hook
+        from accounts.login_pipeline import register_completion_check
+        from accounts.tokens.access import register_claim_provider
+
+        from . import checks  # noqa: F401  (registers the system checks)
+        from .services.domains import join_by_verified_domain
+        from .services.sessions import organization_access_check, organization_claims, organization_login_check
+
+        register_completion_check(organization_login_check)
+        register_claim_provider(organization_claims)
+        register_access_check(organization_access_check)
+        register_email_verified_hook(join_by_verified_domain)

@@ -68,9 +68,13 @@ def authenticate_password(request, email, password):
     return user
 
 
-def login_with_password(request, email, password):
-    """Authenticate with email and password, then finish the login through the pipeline."""
+def login_with_password(request, email, password, organization=None):
+    """Authenticate with email and password, then finish the login through the pipeline.
+
+    `organization` (an id or slug, as the client sent it) names the organization to act in; the
+    checks registered with the pipeline decide whether the user may.
+    """
     user = authenticate_password(request, email, password)
     with transaction.atomic():
-        _, body = complete_login(request, user, amr=["pwd"])
+        _, body = complete_login(request, user, amr=["pwd"], context={"organization": organization})
     return body
