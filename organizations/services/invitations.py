@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import status
 
+from accounts import ratelimit
 from accounts.normalization import email_key
 from accounts.services.registration import validate_new_password
 from audit.services import record
@@ -87,9 +88,9 @@ def _queue_invitation_email(invitation):
 
 
 def revoke_invitation(request, scope, invitation_id):
+    scope.require(Permission.INVITATIONS_MANAGE)
     with transaction.atomic():
         invitation = scope.get(Invitation, invitation_id, accepted_at__isnull=True, revoked_at__isnull=True)
-        scope.require(Permission.INVITATIONS_MANAGE)
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
         record(
@@ -145,6 +146,7 @@ def _accept(request, invitation, user):
 
 def accept_as_existing_user(request, user, token):
     """Accept for the logged-in `user`, who must own the invited address."""
+    ratelimit.enforce(request, "invitation-accept", account=user.email)
     with transaction.atomic():
         invitation = _lock_pending(token)
         if user.email_key != invitation.email_key:
@@ -163,6 +165,7 @@ def accept_as_new_user(request, token, *, password, display_name=""):
     """
     from accounts.models import User
 
+    ratelimit.enforce(request, "invitation-register")
     with transaction.atomic():
         invitation = _lock_pending(token)
         if User.objects.filter(email_key=invitation.email_key).exists():
