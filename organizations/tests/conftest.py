@@ -54,3 +54,20 @@ def org_client(db):
         return client.bearer(client.tokens["access_token"])
 
     return client_for
+
+
+@pytest.fixture
+def token_client(db):
+    """Like org_client, but starts the session directly, skipping the password hash of a login."""
+    from django.test import RequestFactory
+
+    from accounts.services.sessions import start_session
+
+    def client_for(user, organization):
+        request = RequestFactory().post("/api/v1/auth/login")
+        _, tokens = start_session(request, user, amr=["pwd"], organization_id=organization.pk)
+        client = ApiClient()
+        client.tokens = tokens
+        return client.bearer(tokens["access_token"])
+
+    return client_for
