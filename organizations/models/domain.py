@@ -37,9 +37,9 @@ class Domain(models.Model):
         return self.domain
 
     @property
-    def record_name(self):
+    def record_name(self) -> str:
         return f"_plinto-verification.{self.domain}"
 
     @property
-    def record_value(self):
+    def record_value(self) -> str:
         return f"plinto-verification={self.verification_token}"
