@@ -10,7 +10,8 @@ import tempfile
 # see their effects.
 os.environ.setdefault("PLINTO_VAR_DIR", tempfile.mkdtemp(prefix="plinto-test-"))
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
-# Each xdist worker gets its own cache keys, so clearing them between tests spares the others.
-os.environ.setdefault("CACHE_KEY_PREFIX", "plinto-test-" + os.environ.get("PYTEST_XDIST_WORKER", "main"))
+# Each test process gets its own cache keys, so clearing them between tests spares the others.
+# The process id is used because pytest-xdist sets PYTEST_XDIST_WORKER only after settings load.
+os.environ.setdefault("CACHE_KEY_PREFIX", f"plinto-test-{os.getpid()}")
 
 from plinto.settings import *  # noqa: E402,F401,F403
