@@ -17,8 +17,8 @@ def register_completion_check(check):
     """Register `check(request, user, amr, context)`, called in order before tokens are issued.
 
     `context` is a dict the door fills (for example `organization` as the client named it); a
-    check may add to it: `organization_id` for the session to act in, and `session_expires_at` to
-    end the session earlier than the platform's refresh token lifetime.
+    check may add to it. `organization_id` names the organization the session acts in, and
+    `session_expires_at` ends the session earlier than the platform's refresh token lifetime.
     """
     if check not in _completion_checks:
         _completion_checks.append(check)

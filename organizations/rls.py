@@ -91,7 +91,7 @@ def bypass():
 
 
 class TenantContextMiddleware:
-    """Clear the tenant settings around each request; the platform admin sees every tenant."""
+    """Clear the tenant settings around each request, and let /admin/ bypass row-level security."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -2,7 +2,7 @@
 
 The organization comes from the credential, never from the URL: the session behind the access
 token (its `org`) or the API key. A URL that names any other organization, and any object of
-another organization, answers 404 exactly like a missing one, so ids of other tenants reveal
+another organization, returns 404 exactly like a missing one, so ids of other tenants reveal
 nothing. Resolving also binds the database connection to the organization for row-level
 security (organizations.rls).
 """

@@ -5,8 +5,8 @@ from django.db import transaction
 
 from .models import Organization
 
-# Seconds a cached status may be stale if an invalidation is ever lost (such as an edit made
-# outside the services); deactivation also revokes the organization's sessions at once.
+# Seconds a cached status may be stale if an invalidation is lost, such as after an edit made
+# outside the services. Deactivation through the services also revokes sessions at once.
 STATUS_CACHE_SECONDS = 60
 _MISSING = "missing"
 

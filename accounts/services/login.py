@@ -71,8 +71,8 @@ def authenticate_password(request, email, password):
 def login_with_password(request, email, password, organization=None):
     """Authenticate with email and password, then finish the login through the pipeline.
 
-    `organization` (an id or slug, as the client sent it) names the organization to act in; the
-    checks registered with the pipeline decide whether the user may.
+    `organization` (an id or slug, as the client sent it) names the organization to act in. The
+    checks registered with the pipeline decide whether the user may act there.
     """
     user = authenticate_password(request, email, password)
     with transaction.atomic():

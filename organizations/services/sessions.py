@@ -1,4 +1,4 @@
-"""How organizations take part in logins, token claims and token checks (hooks of accounts)."""
+"""The login check, token claim provider and token check that organizations register with accounts."""
 
 import uuid
 from datetime import timedelta
@@ -53,8 +53,8 @@ def check_organization_policy(organization, user, amr):
             "login_method_not_allowed",
             f"This organization allows only these login methods: {', '.join(organization.allowed_login_methods)}.",
         )
-    # NOTE: the MFA app decides how a second factor shows in `amr`; until it does, a login into an
-    # organization that requires MFA is refused unless `amr` names two or more methods.
+    # NOTE: the MFA app decides how a second factor shows in `amr`. Until it does, a login into an
+    # organization that requires MFA is rejected unless `amr` names two or more methods.
     if organization.require_mfa and len(set(amr)) < 2 and "mfa" not in amr:
         raise ApiError(
             status.HTTP_403_FORBIDDEN,

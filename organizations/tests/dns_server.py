@@ -10,7 +10,7 @@ import dns.rrset
 
 
 class LoopbackDnsServer:
-    """Answers TXT queries from `records` ({name: [values]}); other names get NXDOMAIN."""
+    """Replies to TXT queries from `records` ({name: [values]}) and with NXDOMAIN for other names."""
 
     def __init__(self):
         self.records = {}

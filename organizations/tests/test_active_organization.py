@@ -180,7 +180,7 @@ def test_deactivated_organization_stops_logins_tokens_and_keys(make_org, add_mem
 def test_deactivated_status_blocks_tokens_even_with_sessions_left(make_org, org_client, api):
     org = make_org(slug="acme")
     client = org_client(org.owner, org)
-    # A status change made outside the services (a database edit) revokes no session; the
+    # A status change made outside the services (a database edit) revokes no session. The
     # per-request check still stops the token once the cached status expires or is dropped.
     Organization.objects.filter(pk=org.pk).update(status="deactivated")
     cache.delete(f"org-status:{org.pk}")

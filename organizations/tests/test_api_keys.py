@@ -116,7 +116,7 @@ def test_key_use_is_recorded_once_per_interval(make_org, token_client):
         assert ApiKey.objects.get(pk=key["id"]).last_used_at is not None
 
 
-def test_changes_made_with_a_key_name_it_as_actor(make_org, token_client, mailbox):
+def test_key_changes_name_key_as_actor(make_org, token_client, mailbox):
     org = make_org(slug="acme")
     key = _create_key(token_client(org.owner, org), org, scopes=["invitations:manage"])
 

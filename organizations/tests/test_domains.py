@@ -62,7 +62,7 @@ def test_unreachable_resolver_answers_503(make_org, org_client, settings):
     org = make_org(slug="acme")
     owner = org_client(org.owner, org)
     domain = _add_domain(owner, org, "acme.example")
-    settings.DNS_RESOLVER = "127.0.0.1:9"  # discard port: nothing answers
+    settings.DNS_RESOLVER = "127.0.0.1:9"  # nothing listens on the discard port
     settings.DNS_TIMEOUT = 0.5
 
     response = owner.post(f"/api/v1/organizations/{org.pk}/domains/{domain['id']}/verify")

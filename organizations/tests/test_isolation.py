@@ -1,4 +1,4 @@
-"""Tenant isolation: another tenant's ids answer 404 (case M1), and row-level security on PostgreSQL."""
+"""Tenant isolation: another tenant's ids return 404 (case M1), and row-level security on PostgreSQL."""
 
 import os
 

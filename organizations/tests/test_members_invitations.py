@@ -131,7 +131,7 @@ def test_new_user_accepts_invitation(make_org, org_client, mailbox, api):
     assert again.json()["code"] == "invitation_invalid"
 
 
-def test_existing_user_accepts_when_logged_in_as_invited_address(make_org, make_user, org_client, login, mailbox):
+def test_existing_user_accepts_invitation(make_org, make_user, org_client, login, mailbox):
     org = make_org(slug="acme")
     invited = make_user(email="pat@example.org")
     _invite(org_client(org.owner, org), org, "PAT@example.org")
