@@ -32,3 +32,19 @@ def send_invitation_email_task(self, invitation_id):
         send_invitation_email(invitation)
     logger.info("invitation_email_sent", invitation_id=invitation_id)
     return True
+
+
+@shared_task
+def run_audit_export_task(export_id):
+    """Write one audit export; an export already started or gone is skipped."""
+    from .services.audit_log import run_export
+
+    return run_export(export_id)
+
+
+@shared_task
+def apply_audit_retention_task():
+    """Delete audit events past each organization's retention (scheduled hourly by celery beat)."""
+    from .services.audit_log import apply_retention
+
+    return apply_retention()

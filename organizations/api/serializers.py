@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from audit.models import AuditEvent
 
-from ..models import ApiKey, Domain, Invitation, Membership, Organization
+from ..models import ApiKey, AuditExport, Domain, Invitation, Membership, Organization
 from ..models.organization import LOGIN_METHODS, hex_colour, slug_format
 from ..roles import API_KEY_SCOPES, ROLE_CHOICES
 
@@ -180,3 +180,34 @@ class AuditEventFilterSerializer(serializers.Serializer):
 
 class SwitchOrganizationSerializer(serializers.Serializer):
     organization = serializers.CharField(max_length=64, help_text="Id or slug of an organization you belong to.")
+
+
+class AuditExportCreateSerializer(AuditEventFilterSerializer):
+    format = serializers.ChoiceField(choices=["csv", "ndjson"])
+
+
+class AuditExportSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField(
+        help_text="A signed link, valid for a few minutes; null until the export is done."
+    )
+
+    class Meta:
+        model = AuditExport
+        fields = [
+            "id",
+            "format",
+            "filters",
+            "status",
+            "requested_by_type",
+            "requested_by_id",
+            "created_at",
+            "finished_at",
+            "row_count",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, export) -> str | None:
+        from ..services.audit_log import download_link
+
+        return download_link(export)

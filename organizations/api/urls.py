@@ -19,6 +19,9 @@ urlpatterns = [
     path(f"{ORG}/api-keys", api_keys.ApiKeyListView.as_view(), name="api-api-keys"),
     path(f"{ORG}/api-keys/<uuid:key_id>", api_keys.ApiKeyDetailView.as_view(), name="api-api-key"),
     path(f"{ORG}/audit-events", audit.AuditEventListView.as_view(), name="api-audit-events"),
+    path(f"{ORG}/audit-exports", audit.AuditExportListView.as_view(), name="api-audit-exports"),
+    path(f"{ORG}/audit-exports/<uuid:export_id>", audit.AuditExportDetailView.as_view(), name="api-audit-export"),
+    path("audit-exports/download", audit.AuditExportDownloadView.as_view(), name="api-audit-export-download"),
     path("invitations/accept", invitations.InvitationAcceptView.as_view(), name="api-invitation-accept"),
     path("invitations/register", invitations.InvitationRegisterView.as_view(), name="api-invitation-register"),
 ]

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from organizations import rls
-from organizations.models import ApiKey, Domain, Invitation, Membership, Organization
+from organizations.models import ApiKey, AuditExport, Domain, Invitation, Membership, Organization
 from organizations.services.api_keys import digest
 from plinto.testing.fixtures import ApiClient
 
@@ -47,6 +47,9 @@ ENDPOINTS = [
     ),
     ("api-key-revoke", "delete", "/organizations/{org}/api-keys/{api_key}", None, "api_keys:manage", 204),
     ("audit-events", "get", "/organizations/{org}/audit-events", None, "audit:read", 200),
+    ("audit-exports-list", "get", "/organizations/{org}/audit-exports", None, "audit:export", 200),
+    ("audit-export-create", "post", "/organizations/{org}/audit-exports", {"format": "csv"}, "audit:export", 202),
+    ("audit-export-read", "get", "/organizations/{org}/audit-exports/{export}", None, "audit:export", 200),
 ]
 
 CALLERS = ["anonymous", "member", "other_admin", "admin", "owner"]
@@ -61,6 +64,7 @@ PERMISSIONS = {
         "domains:manage",
         "api_keys:manage",
         "audit:read",
+        "audit:export",
     },
 }
 
@@ -76,10 +80,17 @@ def expected_status(caller, permission, allowed_status):
 
 
 @pytest.fixture
-def world(make_org, add_member, token_client, settings):
+def world(make_org, add_member, token_client, settings, tmp_path):
     server = LoopbackDnsServer().start()
     settings.DNS_RESOLVER = server.address
     settings.DNS_TIMEOUT = 2.0
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "audit_exports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     org, other = make_org(slug="acme"), make_org(slug="other")
     target = add_member(org)
     callers = {
@@ -104,6 +115,9 @@ def world(make_org, add_member, token_client, settings):
             "api_key": ApiKey.objects.create(
                 organization=org, name="k", prefix="plk_aaaaaa", key_hash=digest("plk_a"), scopes=["audit:read"]
             ).pk,
+            "export": AuditExport.objects.create(
+                organization=org, format="csv", requested_by_type="user", requested_by_id=str(org.owner.pk)
+            ).pk,
         }
     yield org, callers, ids
     server.stop()
@@ -117,6 +131,7 @@ def _state(org):
             list(Invitation.objects.filter(organization=org).values().order_by("pk")),
             list(Domain.objects.filter(organization=org).values().order_by("pk")),
             list(ApiKey.objects.filter(organization=org).values().order_by("pk")),
+            list(AuditExport.objects.filter(organization=org).values().order_by("pk")),
         )
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from organizations import rls
 from organizations.checks import check_row_level_security_applies
-from organizations.models import ApiKey, Domain, Invitation, Membership, Organization
+from organizations.models import ApiKey, AuditExport, Domain, Invitation, Membership, Organization
 from organizations.services.api_keys import digest
 
 
@@ -33,6 +33,9 @@ def two_tenants(make_org, add_member, org_client):
             "api_key": ApiKey.objects.create(
                 organization=b, name="b", prefix="plk_bbbbbb", key_hash=digest("plk_b"), scopes=["members:read"]
             ).pk,
+            "export": AuditExport.objects.create(
+                organization=b, format="csv", requested_by_type="user", requested_by_id="x"
+            ).pk,
         }
     return a, b, admin_a, b_ids
 
@@ -45,6 +48,7 @@ def _snapshot(organization):
             "invitations": list(Invitation.objects.filter(organization=organization).values().order_by("pk")),
             "domains": list(Domain.objects.filter(organization=organization).values().order_by("pk")),
             "api_keys": list(ApiKey.objects.filter(organization=organization).values().order_by("pk")),
+            "audit_exports": list(AuditExport.objects.filter(organization=organization).values().order_by("pk")),
             "audit_events": AuditEvent.objects.filter(organization_id=organization.pk).count(),
         }
 
@@ -73,6 +77,9 @@ M1_REQUESTS = [
     ("delete", "/api/v1/organizations/{a}/api-keys/{api_key}", None),
     ("delete", "/api/v1/organizations/{b}/api-keys/{api_key}", None),
     ("get", "/api/v1/organizations/{b}/audit-events", None),
+    ("get", "/api/v1/organizations/{b}/audit-exports", None),
+    ("post", "/api/v1/organizations/{b}/audit-exports", {"format": "csv"}),
+    ("get", "/api/v1/organizations/{a}/audit-exports/{export}", None),
 ]
 
 
