@@ -20,4 +20,5 @@ urlpatterns = [
     path("api/v1/", include("organizations.api.urls")),
     path("admin/", admin.site.urls),
     path("", include("accounts.pages.urls")),
+    path("", include("organizations.pages.urls")),
 ]
