@@ -8,6 +8,18 @@ from organizations.services.organizations import create_organization
 from plinto.testing.fixtures import STRONG_PASSWORD, ApiClient
 
 
+@pytest.fixture(autouse=True)
+def _fresh_signing_keys():
+    """Drop the process's cached signing keys, which may belong to a rolled-back test.
+
+    Otherwise a test that crosses the cache's 60-second reload finds its tokens signed by a key
+    that is no longer in the database, and they fail to verify.
+    """
+    from accounts.tokens.keys import invalidate
+
+    invalidate()
+
+
 @pytest.fixture
 def make_org(db, make_user):
     """Create an organization with a fresh owner; keyword arguments set its other fields."""
