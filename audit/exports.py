@@ -24,7 +24,7 @@ COLUMNS = (
     "metadata",
     "hash",
 )
-# Characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+# Characters that make a spreadsheet read a cell as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 

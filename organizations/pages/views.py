@@ -63,8 +63,8 @@ def organization_login(request, slug):
             status = exc.status_code
         else:
             if session is None:
-                # NOTE: the second-factor step page belongs to the MFA app; until it exists this
-                # page stops here and asks the person to use the API or the generic login.
+                # NOTE: the second-factor step page belongs to the MFA app. Until it exists, this
+                # page stops here with a message instead of continuing to the second factor.
                 context["pending"] = pending
                 status = 401
             else:
@@ -79,7 +79,7 @@ def organization_login(request, slug):
 
 @require_GET
 def organization_brand_css(request, slug):
-    """A stylesheet with the organization's primary colour, so the page needs no inline style."""
+    """Serve the organization's primary colour as a stylesheet, so the page needs no inline style."""
     organization = _active_organization(slug)
     # The model validates the colour as #rrggbb, so it cannot break out of the declaration.
     colour = organization.primary_colour or "#1f2937"
