@@ -39,5 +39,13 @@ def complete_login(request, user, *, amr, context=None):
         organization_id=context.get("organization_id"),
         expires_at=context.get("session_expires_at"),
     )
-    record("login.succeeded", actor=user, target=session, request=request, metadata={"amr": list(amr)})
+    organization = ("organization", session.organization_id, "") if session.organization_id else None
+    record(
+        "login.succeeded",
+        actor=user,
+        target=session,
+        organization=organization,
+        request=request,
+        metadata={"amr": list(amr)},
+    )
     return session, tokens

@@ -203,3 +203,12 @@ def test_member_cannot_deactivate_organization(make_org, add_member, org_client)
     assert response.status_code == 403
     org.refresh_from_db()
     assert org.status == "active"
+
+
+def test_login_event_carries_organization(make_org, api):
+    org = make_org(slug="acme")
+
+    assert _login(api, org.owner, "acme").status_code == 200
+
+    event = AuditEvent.objects.get(action="login.succeeded")
+    assert event.organization_id == org.pk
