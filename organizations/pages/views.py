@@ -17,7 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.login_pipeline import complete_login
-from accounts.services.login import authenticate_password
+from accounts.services.login import authenticate_password, record_refused_login
 from plinto.api_errors import ApiError
 
 from ..models import Organization
@@ -52,6 +52,7 @@ def organization_login(request, slug):
         email = request.POST.get("email", "")[:254]
         password = request.POST.get("password", "")[:1024]
         context["email"] = email
+        user = None
         try:
             user = authenticate_password(request, email, password)
             with transaction.atomic():
@@ -59,6 +60,8 @@ def organization_login(request, slug):
                     request, user, amr=["pwd"], context={"organization": organization.slug}
                 )
         except ApiError as exc:
+            if user is not None:
+                record_refused_login(request, user, exc)
             context["error"] = str(exc.detail)
             status = exc.status_code
         else:

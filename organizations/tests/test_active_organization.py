@@ -54,6 +54,9 @@ def test_login_into_foreign_or_missing_organization_is_refused(make_org, api):
     assert foreign.json() == missing.json()
     assert foreign.json()["code"] == "organization_access_denied"
     assert Session.objects.count() == 0
+    refused = AuditEvent.objects.filter(action="login.refused", actor_id=str(mine.owner.pk))
+    assert refused.count() == 2
+    assert refused.first().metadata == {"reason": "organization_access_denied"}
     assert other.pk
 
 
