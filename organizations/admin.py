@@ -2,14 +2,27 @@
 
 from django.contrib import admin
 
+from audit.services import record
+
 from .models import ApiKey, Domain, Invitation, Membership, Organization
 from .services.organizations import set_status
 
 
 class MembershipInline(admin.TabularInline):
+    """Shown, not edited: role changes go through the services, which keep one owner and audit."""
+
     model = Membership
     extra = 0
-    raw_id_fields = ("user",)
+    fields = readonly_fields = ("user", "role", "created_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Organization)
@@ -21,6 +34,23 @@ class OrganizationAdmin(admin.ModelAdmin):
     readonly_fields = ("status",)
     inlines = [MembershipInline]
     actions = ["deactivate", "reactivate"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "logo_url":
+            kwargs["assume_scheme"] = "https"  # Logos load only over HTTPS under the page's CSP.
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            record(
+                "organization.updated",
+                actor=request.user,
+                target=obj,
+                organization=obj,
+                request=request,
+                metadata={"fields": sorted(form.changed_data), "via": "admin"},
+            )
 
     @admin.action(description="Deactivate the selected organizations")
     def deactivate(self, request, queryset):

@@ -1,7 +1,32 @@
-"""System checks for tenancy: row-level security only binds a role that may not bypass it."""
+"""System checks for tenancy settings and for the database role that row-level security binds."""
 
-from django.core.checks import Tags, Warning, register
+import ipaddress
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
 from django.db import DatabaseError, connection
+
+
+@register()
+def check_dns_resolver(app_configs, **kwargs):
+    configured = settings.DNS_RESOLVER
+    if not configured:
+        return []
+    host, _, port = configured.rpartition(":")
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        valid = 0 < int(port) < 65536
+    except ValueError:
+        valid = False
+    if valid:
+        return []
+    return [
+        Error(
+            f"DNS_RESOLVER={configured!r} is not an IP address and port.",
+            hint="Use host:port with an IP address, such as 127.0.0.1:53 or [::1]:53, or leave it empty.",
+            id="plinto.E101",
+        )
+    ]
 
 
 @register(Tags.database)

@@ -147,3 +147,17 @@ def test_no_auto_join_for_unverified_domain(make_org, api, mailbox):
 
     with rls.bypass():
         assert not Membership.objects.filter(user=user).exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [("", True), ("127.0.0.1:53", True), ("[::1]:5353", True), ("dns.example:53", False), ("127.0.0.1", False)],
+)
+def test_dns_resolver_setting_is_checked(settings, value, valid):
+    from organizations.checks import check_dns_resolver
+
+    settings.DNS_RESOLVER = value
+
+    errors = check_dns_resolver(None)
+
+    assert [error.id for error in errors] == ([] if valid else ["plinto.E101"])
