@@ -1,4 +1,4 @@
-"""The platform admin sees every organization and deactivates through the service."""
+"""The platform admin: every organization is visible, and deactivation goes through the service."""
 
 from django.test import Client
 
