@@ -13,6 +13,10 @@ managers below restore the values they found.
 NOTE: a pooler in transaction mode (PgBouncer `pool_mode=transaction`) hands one server
 session to many clients, which breaks session-level settings; use session pooling.
 
+NOTE: Django cascades deletes by first selecting the related rows. Deleting a user or an
+organization outside /admin/ therefore needs `bypass()`, or the hidden memberships stay and the
+foreign key rejects the delete.
+
 PostgreSQL skips every policy for superusers and roles with BYPASSRLS, even on FORCEd tables,
 so the database user Plinto connects as must be neither (the system check `plinto.W101` warns).
 On SQLite every function here does nothing.
