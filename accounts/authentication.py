@@ -7,6 +7,7 @@ from django.db import connection
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from .hooks import run_access_checks
 from .models import Session, User
 from .tokens.access import InvalidAccessToken, decode_access_token
 
@@ -90,6 +91,7 @@ class AccessTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("The session of this token has ended.", code="session_revoked")
         if not session.user.is_active:
             raise exceptions.AuthenticationFailed("The account is deactivated.", code="user_inactive")
+        run_access_checks(session, claims)
 
         request.auth_session = session
         return session.user, claims

@@ -17,7 +17,8 @@ def register_completion_check(check):
     """Register `check(request, user, amr, context)`, called in order before tokens are issued.
 
     `context` is a dict the door fills (for example `organization` as the client named it); a
-    check may add to it, such as `organization_id` for the session to act in.
+    check may add to it. `organization_id` names the organization the session acts in, and
+    `session_expires_at` ends the session earlier than the platform's refresh token lifetime.
     """
     if check not in _completion_checks:
         _completion_checks.append(check)
@@ -31,6 +32,20 @@ def complete_login(request, user, *, amr, context=None):
         if pending is not None:
             return None, pending
 
-    session, tokens = start_session(request, user, amr=amr, organization_id=context.get("organization_id"))
-    record("login.succeeded", actor=user, target=session, request=request, metadata={"amr": list(amr)})
+    session, tokens = start_session(
+        request,
+        user,
+        amr=amr,
+        organization_id=context.get("organization_id"),
+        expires_at=context.get("session_expires_at"),
+    )
+    organization = ("organization", session.organization_id, "") if session.organization_id else None
+    record(
+        "login.succeeded",
+        actor=user,
+        target=session,
+        organization=organization,
+        request=request,
+        metadata={"amr": list(amr)},
+    )
     return session, tokens

@@ -7,6 +7,7 @@ deleting a user or an organization never deletes or rewrites its history.
 import uuid
 
 from django.db import models
+from django.utils import timezone
 
 
 class AppendOnlyError(Exception):
@@ -32,7 +33,8 @@ class AuditEvent(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set before saving (not auto_now_add) because the hash covers it.
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     action = models.CharField(max_length=64, db_index=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.SUCCESS)
 
@@ -49,6 +51,10 @@ class AuditEvent(models.Model):
     user_agent = models.CharField(max_length=512, blank=True)
     request_id = models.CharField(max_length=128, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
+    # Each organization's events (and the events of no organization) form a hash chain:
+    # `hash` covers this event's fields and `prev_hash`, the hash of the chain's previous event.
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -66,3 +72,16 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit events are append-only and cannot be deleted.")
+
+
+class AuditChain(models.Model):
+    """The head of one hash chain: the last event's hash, updated under a row lock."""
+
+    # "org:<uuid>" for an organization's chain, "platform" for events of no organization.
+    key = models.CharField(max_length=64, unique=True)
+    last_hash = models.CharField(max_length=64, blank=True)
+    # The hash of the last event retention deleted: the `prev_hash` the oldest kept event has.
+    anchor_hash = models.CharField(max_length=64, blank=True)
+
+    def __str__(self):
+        return f"audit chain {self.key}"

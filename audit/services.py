@@ -4,6 +4,7 @@ import structlog
 
 from plinto.client_ip import get_client_ip
 
+from .chain import append
 from .models import AuditEvent
 
 logger = structlog.get_logger(__name__)
@@ -40,7 +41,8 @@ def record(action, *, actor=None, target=None, organization=None, request=None, 
     """Append one audit event and return it.
 
     `actor`, `target` and `organization` are model instances or (type, id, display) tuples; a
-    `request` supplies the client IP, user agent and request id.
+    `request` supplies the client IP, user agent and request id. The event joins its
+    organization's hash chain, whose lock is held until the surrounding transaction commits.
     """
     actor_type, actor_id, actor_display = describe(actor)
     target_type, target_id, target_display = describe(target)
@@ -63,6 +65,6 @@ def record(action, *, actor=None, target=None, organization=None, request=None, 
         event.ip_address = get_client_ip(request)
         event.user_agent = request.META.get("HTTP_USER_AGENT", "")[:512]
         event.request_id = getattr(request, "request_id", "")
-    event.save()
+    append(event)
     logger.info("audit_event", action=action, outcome=outcome, actor_id=actor_id, target_id=target_id)
     return event

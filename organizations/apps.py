@@ -4,3 +4,26 @@ from django.apps import AppConfig
 class OrganizationsConfig(AppConfig):
     name = "organizations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from accounts.hooks import register_access_check, register_email_verified_hook
+        from accounts.login_pipeline import register_completion_check
+        from accounts.mfa.policy import register_requirement
+        from accounts.tokens.access import register_claim_provider
+
+        from . import checks  # noqa: F401  (registers the system checks)
+        from .services.domains import join_by_verified_domain
+        from .services.sessions import (
+            organization_access_check,
+            organization_claims,
+            organization_login_check,
+            organization_requires_mfa,
+        )
+
+        register_completion_check(organization_login_check)
+        register_claim_provider(organization_claims)
+        register_access_check(organization_access_check)
+        register_email_verified_hook(join_by_verified_domain)
+        # accounts.mfa is installed before this app, so its second-factor check runs before the
+        # organization check and asks for enrollment when the organization requires MFA.
+        register_requirement(organization_requires_mfa)

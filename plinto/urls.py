@@ -18,8 +18,10 @@ urlpatterns = [
     path("api/v1/schema", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/v1/", include("accounts.api.urls")),
+    path("api/v1/", include("organizations.api.urls")),
     path("admin/", admin.site.urls),
     path("", include("accounts.passkeys.urls_pages")),
     path("", include("accounts.pages.urls")),
     path("", include("accounts.mfa.pages.urls")),
+    path("", include("organizations.pages.urls")),
 ]

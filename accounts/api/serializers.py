@@ -70,6 +70,13 @@ class EmailSerializer(serializers.Serializer):
 class LoginSerializer(serializers.Serializer):
     email = serializers.CharField(max_length=254)
     password = serializers.CharField(**_PASSWORD, allow_blank=True)
+    organization = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Id or slug of the organization to act in; the access token then names it in `org`.",
+    )
 
 
 class TokenPairSerializer(serializers.Serializer):

@@ -55,7 +55,7 @@ class LoginView(PublicView):
     def post(self, request):
         data = s.LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        body = login.login_with_password(request, data.validated_data["email"], data.validated_data["password"])
+        body = login.login_with_password(request, **data.validated_data)
         return no_store(Response(body))
 
 

@@ -68,9 +68,29 @@ def authenticate_password(request, email, password):
     return user
 
 
-def login_with_password(request, email, password):
-    """Authenticate with email and password, then finish the login through the pipeline."""
+def login_with_password(request, email, password, organization=None):
+    """Authenticate with email and password, then finish the login through the pipeline.
+
+    `organization` (an id or slug, as the client sent it) names the organization to act in. The
+    checks registered with the pipeline decide whether the user may act there.
+    """
     user = authenticate_password(request, email, password)
-    with transaction.atomic():
-        _, body = complete_login(request, user, amr=["pwd"])
+    try:
+        with transaction.atomic():
+            _, body = complete_login(request, user, amr=["pwd"], context={"organization": organization})
+    except ApiError as exc:
+        record_refused_login(request, user, exc)
+        raise
     return body
+
+
+def record_refused_login(request, user, error):
+    """Record a login that a completion check rejected; the check's own writes were rolled back."""
+    record(
+        "login.refused",
+        actor=user,
+        target=user,
+        request=request,
+        outcome="failure",
+        metadata={"reason": error.code},
+    )

@@ -11,6 +11,7 @@ from plinto.api_errors import ApiError
 
 from .. import ratelimit
 from ..emails import queue_account_email
+from ..hooks import run_email_verified_hooks
 from ..models import User
 from ..normalization import email_key, normalize_email, normalize_password
 from ..tokens.email import read_verification_token
@@ -96,6 +97,7 @@ def verify_email(request, token):
                 user.email_verified = True
                 user.save(update_fields=["email_verified"])
                 record("user.email_verified", actor=user, target=user, request=request)
+                run_email_verified_hooks(request, user)
             return user
         if user.pending_email and email_key(user.pending_email) == address_key:
             return _switch_to_pending_email(request, user)

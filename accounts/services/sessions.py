@@ -37,15 +37,20 @@ def _token_response(session, refresh_token):
     }
 
 
-def start_session(request, user, *, amr, organization_id=None):
-    """Create a session for a completed login and return its first token pair."""
+def start_session(request, user, *, amr, organization_id=None, auth_time=None, expires_at=None):
+    """Create a session for a completed login and return its first token pair.
+
+    `auth_time` defaults to now; a session that continues an earlier login (such as a switch of
+    organization) passes the original one. `expires_at` may only shorten the platform lifetime.
+    """
     now = timezone.now()
+    latest_expiry = now + timedelta(seconds=settings.REFRESH_TOKEN_LIFETIME)
     session = Session.objects.create(
         user=user,
         created_at=now,
         last_used_at=now,
-        auth_time=now,
-        expires_at=now + timedelta(seconds=settings.REFRESH_TOKEN_LIFETIME),
+        auth_time=auth_time or now,
+        expires_at=min(expires_at, latest_expiry) if expires_at else latest_expiry,
         amr=list(amr),
         organization_id=organization_id,
         ip_address=get_client_ip(request),

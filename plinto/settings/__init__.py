@@ -7,3 +7,4 @@ run eagerly, emails written to files, and a signing key generated on first start
 from .base import *  # noqa: F401,F403
 from .auth import *  # noqa: F401,F403
 from .operations import *  # noqa: F401,F403
+from .tenancy import *  # noqa: F401,F403

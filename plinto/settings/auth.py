@@ -31,6 +31,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "accounts.passwords.validators.BreachedPasswordValidator"},
+    {"NAME": "organizations.passwords.OrganizationMinimumLengthValidator"},
 ]
 # A sorted file of `SHA1:count` lines, in the format of Have I Been Pwned's downloads.
 BREACHED_PASSWORDS_FILE = env.str(

@@ -59,7 +59,7 @@ def test_auth_flows_log_no_secrets(api, user, mailbox, settings, log_output, sql
     secrets += [third["access_token"], third["refresh_token"]]
 
     # And a bug turns a login into a 500, which Django logs with its traceback.
-    def failing_login(request, email, password):
+    def failing_login(*args, **kwargs):
         raise RuntimeError("login service failed")
 
     monkeypatch.setattr("accounts.services.login.login_with_password", failing_login)

@@ -132,17 +132,21 @@ def test_complete_login_demands_factor_from_any_door(user, enroll_totp):
     enroll_totp(user)
     request = RequestFactory().post("/some-other-door")
 
-    session, body = complete_login(request, user, amr=["pwd"], context={"organization": "acme"})
+    session, body = complete_login(request, user, amr=["pwd"], context={"client_hint": "acme"})
 
     assert session is None
     assert body["mfa_required"] is True
     assert Session.objects.count() == 0
-    assert MfaChallenge.objects.get().context == {"organization": "acme"}
+    assert MfaChallenge.objects.get().context == {"client_hint": "acme"}
 
 
 def test_challenge_keeps_first_step_context(api, user, enroll_totp):
+    from organizations.models import Membership, Organization
+
     seed = enroll_totp(user)
-    organization_id = "6f1c8a52-3c4e-4a8e-9a57-0d7f3b1e2c11"
+    organization = Organization.objects.create(name="Acme", slug="acme")
+    Membership.objects.create(organization=organization, user=user, role="member")
+    organization_id = str(organization.pk)
     request = RequestFactory().post("/sso/saml/acme/acs")
     _, body = complete_login(request, user, amr=["ext"], context={"organization_id": organization_id})
 
@@ -159,7 +163,7 @@ def test_challenge_keeps_first_step_context(api, user, enroll_totp):
 @pytest.fixture
 def require_mfa_for_acme():
     def acme_requires_mfa(user, context):
-        return context.get("organization") == "acme"
+        return context.get("client_hint") == "acme"
 
     policy.register_requirement(acme_requires_mfa)
     yield
@@ -169,7 +173,7 @@ def require_mfa_for_acme():
 def test_policy_sends_user_without_factor_to_enrollment(user, require_mfa_for_acme):
     request = RequestFactory().post("/login")
 
-    session, body = complete_login(request, user, amr=["pwd"], context={"organization": "acme"})
+    session, body = complete_login(request, user, amr=["pwd"], context={"client_hint": "acme"})
 
     assert session is None
     assert body["enrollment_required"] is True
@@ -180,7 +184,7 @@ def test_policy_sends_user_without_factor_to_enrollment(user, require_mfa_for_ac
 def test_policy_ignores_other_organizations(user, require_mfa_for_acme):
     request = RequestFactory().post("/login")
 
-    session, body = complete_login(request, user, amr=["pwd"], context={"organization": "globex"})
+    session, body = complete_login(request, user, amr=["pwd"], context={"client_hint": "globex"})
 
     assert session is not None
     assert "access_token" in body
@@ -188,7 +192,7 @@ def test_policy_ignores_other_organizations(user, require_mfa_for_acme):
 
 def test_enrollment_at_login_then_verify_issues_tokens(api, user, require_mfa_for_acme, mailbox):
     request = RequestFactory().post("/login")
-    _, body = complete_login(request, user, amr=["pwd"], context={"organization": "acme"})
+    _, body = complete_login(request, user, amr=["pwd"], context={"client_hint": "acme"})
     token = body["mfa_token"]
 
     setup = api.post("/api/v1/auth/mfa/enroll", {"mfa_token": token, "method": "totp"})

@@ -1,0 +1,83 @@
+"""The one way to reach org-scoped rows: through the organization resolved for the request.
+
+The organization comes from the credential, never from the URL: the session behind the access
+token (its `org`) or the API key. A URL that names any other organization, and any object of
+another organization, returns 404 exactly like a missing one, so ids of other tenants reveal
+nothing. Resolving also binds the database connection to the organization for row-level
+security (organizations.rls).
+"""
+
+from dataclasses import dataclass
+
+from rest_framework import status
+
+from plinto.api_errors import ApiError
+
+from . import rls
+from .models import ApiKey, Membership, Organization
+from .roles import permissions_of
+
+
+@dataclass(frozen=True)
+class Scope:
+    organization: Organization
+    # The user or the API key acting; audit events name it as the actor.
+    actor: object
+    permissions: frozenset
+    membership: Membership | None = None
+    api_key: ApiKey | None = None
+
+    def require(self, permission):
+        if permission not in self.permissions:
+            raise ApiError(
+                status.HTTP_403_FORBIDDEN,
+                "permission_denied",
+                f"Your role in this organization does not grant `{permission}`.",
+            )
+
+    def queryset(self, model):
+        """Return `model`'s rows of this organization only."""
+        return model.objects.filter(organization=self.organization)
+
+    def get(self, model, pk, **filters):
+        """Return this organization's `model` row with `pk`, or raise 404."""
+        row = self.queryset(model).filter(pk=pk, **filters).first()
+        if row is None:
+            raise not_found(model._meta.verbose_name, pk)
+        return row
+
+
+def not_found(kind, ident):
+    return ApiError(status.HTTP_404_NOT_FOUND, "not_found", f"No {kind} with id {ident}.")
+
+
+def credential_organization_id(request):
+    """Return the id of the organization the request's credential acts in, or None."""
+    api_key = getattr(request, "api_key", None)
+    if api_key is not None:
+        return api_key.organization_id
+    session = getattr(request, "auth_session", None)
+    if session is not None:
+        return session.organization_id
+    return None
+
+
+def resolve_scope(request, organization_id):
+    """Return the Scope for `organization_id` if the credential acts in it, else raise 404."""
+    active_id = credential_organization_id(request)
+    if active_id is None or str(active_id) != str(organization_id):
+        raise not_found("organization", organization_id)
+
+    rls.activate(active_id)
+    organization = Organization.objects.filter(pk=active_id, status=Organization.Status.ACTIVE).first()
+    if organization is None:
+        raise not_found("organization", organization_id)
+
+    api_key = getattr(request, "api_key", None)
+    if api_key is not None:
+        return Scope(organization, actor=api_key, permissions=frozenset(api_key.scopes), api_key=api_key)
+
+    membership = Membership.objects.filter(organization=organization, user=request.user).first()
+    if membership is None:
+        raise not_found("organization", organization_id)
+    return Scope(organization, actor=request.user, permissions=permissions_of(membership.role), membership=membership)
