@@ -18,3 +18,19 @@ graceful_timeout = 20
 keepalive = 5
 accesslog = None
 errorlog = "-"
+
+
+# Prometheus counters live in each worker process. In multi-process mode every worker writes them
+# to files in one folder, so /metrics, answered by whichever worker, reports the sum of all.
+def on_starting(server):
+    import tempfile
+
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="plinto-metrics-")
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    # Drop the live gauges of a worker that ended, so they do not linger in the sum.
+    multiprocess.mark_process_dead(worker.pid)

@@ -1,6 +1,7 @@
 """The README's walkthrough and the operational endpoints, over HTTP against gunicorn."""
 
 import os
+import re
 import time
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -128,6 +129,26 @@ def test_metrics_exported(smoke_server):
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/plain")
     assert "django_http_requests_total_by_method_total" in response.text
+
+
+def _health_count(text):
+    pattern = r'django_http_requests_total_by_view_transport_method_total\{[^}]*view="health"[^}]*\} ([0-9.]+)'
+    match = re.search(pattern, text)
+    return float(match.group(1)) if match else 0.0
+
+
+def test_metrics_sum_every_worker(smoke_server):
+    before = _health_count(_get(smoke_server, "/metrics").text)
+
+    # Twenty new connections spread over both gunicorn workers.
+    for _ in range(20):
+        requests.get(smoke_server.url("/health"), timeout=REQUEST_TIMEOUT)
+    first = _health_count(_get(smoke_server, "/metrics").text)
+    second = _health_count(_get(smoke_server, "/metrics").text)
+
+    # Whichever worker answers /metrics reports the requests of both.
+    assert first - before == 20
+    assert second == first
 
 
 def test_openapi_schema_served(smoke_server):
