@@ -70,9 +70,8 @@ def seeded_events(organization, count, start):
         yield fields
 
 
-def main():
-    count, output = int(sys.argv[1]), sys.argv[2]
-    django.setup()
+def seed(count):
+    """Give the benchmark organization `count` seeded events unless it has them; return its id."""
     from django.db import connection, transaction
 
     from audit.chain import chain_key
@@ -80,7 +79,7 @@ def main():
     from organizations.models import Organization
 
     if connection.vendor != "postgresql":
-        sys.exit("bench.seed_audit needs PostgreSQL: set DATABASE_URL to a postgres:// URL.")
+        raise RuntimeError("bench.seed_audit needs PostgreSQL: set DATABASE_URL to a postgres:// URL.")
 
     organization, _ = Organization.objects.get_or_create(slug=SLUG, defaults={"name": "Bench Audit"})
     events = AuditEvent.objects.filter(organization_id=organization.pk)
@@ -105,8 +104,14 @@ def main():
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE audit_auditevent")
 
+    return {"organization_id": str(organization.pk), "events": count, "reused": seeded == count}
+
+
+def main():
+    count, output = int(sys.argv[1]), sys.argv[2]
+    django.setup()
     with open(output, "w") as handle:
-        json.dump({"organization_id": str(organization.pk), "events": count, "reused": seeded == count}, handle)
+        json.dump(seed(count), handle)
 
 
 if __name__ == "__main__":

@@ -17,9 +17,8 @@ SLUG = "bench-members"
 EMAIL_DOMAIN = "bench-members.example"
 
 
-def main():
-    members_count, output = int(sys.argv[1]), sys.argv[2]
-    django.setup()
+def seed(members_count):
+    """Replace the benchmark organization with one of `members_count` members; return what the load needs."""
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
     from django.utils import timezone
@@ -75,11 +74,14 @@ def main():
             created_by=users[0],
         )
 
+    return {"organization_id": str(organization.pk), "members": members_count, "access": access, "api_key": api_key}
+
+
+def main():
+    members_count, output = int(sys.argv[1]), sys.argv[2]
+    django.setup()
     with open(output, "w") as handle:
-        json.dump(
-            {"organization_id": str(organization.pk), "members": members_count, "access": access, "api_key": api_key},
-            handle,
-        )
+        json.dump(seed(members_count), handle)
 
 
 if __name__ == "__main__":

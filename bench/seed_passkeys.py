@@ -42,9 +42,8 @@ def load_credentials(seed):
     ]
 
 
-def main():
-    users_count, output = int(sys.argv[1]), sys.argv[2]
-    django.setup()
+def seed(users_count):
+    """Replace the benchmark passkey users with `users_count` new ones; return their credentials."""
     from django.conf import settings
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
@@ -91,8 +90,14 @@ def main():
             )
         Passkey.objects.bulk_create(passkeys, batch_size=1000)
 
+    return {"rp_id": settings.PASSKEY_RP_ID, "origin": settings.PASSKEY_ORIGINS[0], "credentials": rows}
+
+
+def main():
+    users_count, output = int(sys.argv[1]), sys.argv[2]
+    django.setup()
     with open(output, "w") as handle:
-        json.dump({"rp_id": settings.PASSKEY_RP_ID, "origin": settings.PASSKEY_ORIGINS[0], "credentials": rows}, handle)
+        json.dump(seed(users_count), handle)
 
 
 if __name__ == "__main__":
