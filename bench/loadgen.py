@@ -4,6 +4,11 @@ Requests are started on a fixed schedule (`rate` per second) whatever the server
 latency is measured from the moment the request was due, so a slow server cannot hide its queue
 (no coordinated omission). `rate=None` runs a closed loop of `concurrency` clients instead, for
 maximum throughput. Only plain HTTP/1.1 with keep-alive on loopback is supported.
+
+A scenario gives either `make_request`, returning one (method, path, headers, body) request, or a
+flow: an async function `flow(send)` that sends several requests in order over one connection
+(`status, payload = await send(method, path, headers, body)`) and returns the final status. A flow
+counts as one unit, so its latency runs from its due time to the end of its last request.
 """
 
 import asyncio
@@ -108,39 +113,64 @@ class Pool:
             self.open_count -= 1
 
 
-async def _one(pool, make_request, on_response, due, result):
+_FAILURES = (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError, IndexError, KeyError)
+
+
+def single_request_flow(make_request, on_response=None):
+    """Wrap a `make_request` scenario as a flow of one request."""
+
+    async def flow(send):
+        status, payload = await send(*make_request())
+        if on_response:
+            on_response(status, payload)
+        return status
+
+    return flow
+
+
+async def _one(pool, flow, due, result):
     conn = pool.get()
     if conn is None:
         result.missed += 1  # Every connection is busy: the server is far behind.
         return
-    method, path, headers, body = make_request()
     healthy = True
     try:
-        status, payload = await conn.request(method, path, headers, body)
+        status = await flow(conn.request)
         result.latencies.append(time.perf_counter() - due)
         result.statuses[status] = result.statuses.get(status, 0) + 1
-        if on_response:
-            on_response(status, payload)
-    except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError, IndexError):
+    except _FAILURES:
         healthy = False
         result.errors += 1
     finally:
         pool.put(conn, healthy)
 
 
-async def run_open(host, port, make_request, rate, duration, on_response=None, max_connections=512):
-    """Start `rate` requests per second for `duration` seconds."""
+async def run_open(host, port, make_request, rate, duration, on_response=None, max_connections=512, flow=None):
+    """Start `rate` requests (or flows) per second for `duration` seconds."""
+    return await run_open_flow(
+        host, port, flow or single_request_flow(make_request, on_response), rate, duration, max_connections
+    )
+
+
+async def run_open_flow(host, port, flow, rate, duration, max_connections=512, stop=None):
+    """Start `rate` flows per second for `duration` seconds, or until `stop()` returns true.
+
+    When `stop` ends the run early, the result's duration is the time actually spent sending.
+    """
     pool = Pool(host, port, max_connections)
     result = Result(offered_rate=rate, duration=duration)
     tasks = set()
     start = time.perf_counter()
     total = int(rate * duration)
     for index in range(total):
+        if stop is not None and stop():
+            result.duration = max(time.perf_counter() - start, 1 / rate)
+            break
         due = start + index / rate
         delay = due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        task = asyncio.create_task(_one(pool, make_request, on_response, due, result))
+        task = asyncio.create_task(_one(pool, flow, due, result))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
     if tasks:
@@ -148,36 +178,36 @@ async def run_open(host, port, make_request, rate, duration, on_response=None, m
     return result
 
 
-async def run_closed(host, port, make_request, concurrency, duration, on_response=None):
+async def run_closed(host, port, make_request, concurrency, duration, on_response=None, flow=None):
     """Run `concurrency` clients back to back for `duration` seconds."""
+    flow = flow or single_request_flow(make_request, on_response)
     result = Result(offered_rate=None, duration=duration)
     stop = time.perf_counter() + duration
 
     async def client():
         conn = Connection(host, port)
         while time.perf_counter() < stop:
-            method, path, headers, body = make_request()
             started = time.perf_counter()
             try:
-                status, payload = await conn.request(method, path, headers, body)
-            except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError, IndexError):
+                status = await flow(conn.request)
+            except _FAILURES:
                 result.errors += 1
                 conn.close()
                 continue
             result.latencies.append(time.perf_counter() - started)
             result.statuses[status] = result.statuses.get(status, 0) + 1
-            if on_response:
-                on_response(status, payload)
         conn.close()
 
     await asyncio.gather(*(client() for _ in range(concurrency)))
     return result
 
 
-def json_request(method, path, data=None, token=None):
+def json_request(method, path, data=None, token=None, api_key=None):
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
+    if api_key:
+        headers["X-API-Key"] = api_key
     body = json.dumps(data).encode() if data is not None else b""
     return method, path, headers, body
 

@@ -26,7 +26,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench import loadgen
+from bench import loadgen, org_scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -44,6 +44,9 @@ def bench_env(var_dir):
     env.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
         DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/plinto_bench"),
+        # The load process signs passkey assertions for this relying party and origin.
+        PASSKEY_RP_ID="localhost",
+        PASSKEY_ORIGINS="http://localhost",
         REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
         PLINTO_VAR_DIR=var_dir,
         CELERY_TASK_ALWAYS_EAGER="true",
@@ -197,24 +200,46 @@ def summarise(runs):
     return merged
 
 
+# Scenario groups in the order a full run measures them; --only picks a subset.
+SCENARIOS = ("bare", "jwks", "me", "refresh", "login", "audit-export", "members", "api-key", "passkey")
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description="Run Plinto's benchmarks against gunicorn on loopback.")
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure; each figure is their median")
+    parser.add_argument("--duration", type=float, default=10, help="seconds per load run")
+    parser.add_argument("--workers", type=int, default=os.cpu_count(), help="gunicorn worker processes")
+    parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"), help="results file to write")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=SCENARIOS,
+        metavar="NAME",
+        help=f"run only these scenarios (default: all): {', '.join(SCENARIOS)}",
+    )
+    return parser.parse_args(argv)
+
+
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--duration", type=float, default=10)
-    parser.add_argument("--workers", type=int, default=os.cpu_count())
-    parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
-    args = parser.parse_args()
+    args = parse_args()
+    selected = set(args.only or SCENARIOS)
 
     workdir = tempfile.mkdtemp(prefix="plinto-bench-")
     env = bench_env(workdir)
     os.environ.update({k: env[k] for k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "PLINTO_VAR_DIR")})
     prepare_database(env)
-    results = {"machine": machine_facts(), "workers": args.workers, "duration_s": args.duration, "runs": args.runs}
+    results = {
+        "machine": machine_facts(),
+        "workers": args.workers,
+        "duration_s": args.duration,
+        "runs": args.runs,
+        "scenarios": [name for name in SCENARIOS if name in selected],
+    }
 
-    hash_seconds = measure_hash_seconds(env)
-    cores = os.cpu_count()
-    results["hash_ms"] = round(hash_seconds * 1000, 2)
-    results["login_ceiling_per_s"] = round(cores / hash_seconds, 1)
+    if "login" in selected:
+        hash_seconds = measure_hash_seconds(env)
+        results["hash_ms"] = round(hash_seconds * 1000, 2)
+        results["login_ceiling_per_s"] = round(os.cpu_count() / hash_seconds, 1)
 
     def repeat(name, fn):
         runs = []
@@ -237,37 +262,55 @@ def main():
         )
         return result.summary()
 
-    seed_users = reseed(env, workdir)
+    seed_users = reseed(env, workdir) if selected & {"me", "login"} else None
     with Server(env, args.workers) as server:
         base = f"http://{HOST}:{server.port}"
         have_wrk = shutil.which("wrk") is not None
         for name, path in (("bare", "/bench/bare"), ("jwks", "/.well-known/jwks.json")):
+            if name not in selected:
+                continue
             if have_wrk:
                 repeat(f"{name}_throughput", lambda path=path: wrk(base + path, args.duration))
             else:
                 repeat(f"{name}_throughput", lambda name=name: closed_run(name, server, 64))
-        if have_wrk:
-            token = seed_users["tokens"][0]["access"]
+        if "me" in selected:
+            if have_wrk:
+                token = seed_users["tokens"][0]["access"]
+                repeat(
+                    "me_throughput",
+                    lambda: wrk(base + "/api/v1/me", args.duration, headers=[f"Authorization: Bearer {token}"]),
+                )
+            else:
+                repeat("me_throughput", lambda: closed_run("me", server, 64))
+            repeat("me_at_1000", lambda: open_run("me", 1000, server))
+        if "refresh" in selected:
+            repeat("refresh_throughput", lambda: closed_run("refresh", server, 32))
+            repeat("refresh_at_600", lambda: open_run("refresh", 600, server))
+        if "login" in selected:
+            repeat("login_throughput", lambda: closed_run("login", server, 16))
+            login_capacity = results["login_throughput"]["ok_per_s"] or 1
             repeat(
-                "me_throughput",
-                lambda: wrk(base + "/api/v1/me", args.duration, headers=[f"Authorization: Bearer {token}"]),
+                "login_at_75pct_ceiling",
+                lambda: open_run("login", round(0.75 * results["login_ceiling_per_s"]), server),
             )
-        else:
-            repeat("me_throughput", lambda: closed_run("me", server, 64))
-        repeat("me_at_1000", lambda: open_run("me", 1000, server))
-        repeat("refresh_throughput", lambda: closed_run("refresh", server, 32))
-        repeat("refresh_at_600", lambda: open_run("refresh", 600, server))
-        repeat("login_throughput", lambda: closed_run("login", server, 16))
-        login_capacity = results["login_throughput"]["ok_per_s"] or 1
-        repeat(
-            "login_at_75pct_ceiling", lambda: open_run("login", round(0.75 * results["login_ceiling_per_s"]), server)
-        )
-        # Overload: twice each endpoint's measured capacity, open model.
-        repeat("login_overload_2x", lambda: open_run("login", round(2 * login_capacity), server))
-        refresh_capacity = results["refresh_throughput"]["ok_per_s"] or 1
-        repeat("refresh_overload_2x", lambda: open_run("refresh", round(2 * refresh_capacity), server))
-        me_capacity = results["me_throughput"]["ok_per_s"] or 1
-        repeat("me_overload_2x", lambda: open_run("me", round(2 * me_capacity), server))
+            # Overload: twice each endpoint's measured capacity, open model.
+            repeat("login_overload_2x", lambda: open_run("login", round(2 * login_capacity), server))
+        if "refresh" in selected:
+            refresh_capacity = results["refresh_throughput"]["ok_per_s"] or 1
+            repeat("refresh_overload_2x", lambda: open_run("refresh", round(2 * refresh_capacity), server))
+        if "me" in selected:
+            me_capacity = results["me_throughput"]["ok_per_s"] or 1
+            repeat("me_overload_2x", lambda: open_run("me", round(2 * me_capacity), server))
+
+        ctx = org_scenarios.Context(env, workdir, HOST, server.port, args.duration, args.runs, results, summarise)
+        for name, scenario in (
+            ("audit-export", org_scenarios.audit_export),
+            ("members", org_scenarios.members),
+            ("api-key", org_scenarios.api_key_vs_jwt),
+            ("passkey", org_scenarios.passkey),
+        ):
+            if name in selected:
+                scenario(ctx, repeat)
 
     Path(args.output).write_text(json.dumps(results, indent=2))
     print("wrote", args.output)
