@@ -81,3 +81,35 @@ def resolve_scope(request, organization_id):
     if membership is None:
         raise not_found("organization", organization_id)
     return Scope(organization, actor=request.user, permissions=permissions_of(membership.role), membership=membership)
+
+
+def resolve_membership_scope(request, organization_id):
+    """Return the Scope of the logged-in user's membership in `organization_id`, else raise 404.
+
+    For the server-rendered console, whose browser session names no organization. The user's
+    membership is the credential here, so an organization the user does not belong to returns
+    404 exactly like a missing one.
+    """
+    user = request.user
+    if not user.is_authenticated:
+        raise not_found("organization", organization_id)
+
+    rls.activate(organization_id)
+    membership = (
+        Membership.objects.select_related("organization")
+        .filter(
+            organization_id=organization_id,
+            organization__status=Organization.Status.ACTIVE,
+            user=user,
+        )
+        .first()
+    )
+    if membership is None:
+        rls.reset()
+        raise not_found("organization", organization_id)
+    return Scope(
+        membership.organization,
+        actor=user,
+        permissions=permissions_of(membership.role),
+        membership=membership,
+    )

@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("organizations.api.urls")),
     path("admin/", admin.site.urls),
+    path("console/", include("organizations.console.urls")),
     path("", include("accounts.passkeys.urls_pages")),
     path("", include("accounts.pages.urls")),
     path("", include("accounts.mfa.pages.urls")),

@@ -7,7 +7,6 @@ with the organization named), so the organization's policy and MFA checks apply 
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth import login as start_browser_session
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.login_pipeline import complete_login
+from accounts.pages.session import start_page_session, store_pending_login
+from accounts.pages.views.login import safe_next_url
 from accounts.services.login import authenticate_password, record_refused_login
 from plinto.api_errors import ApiError
 
@@ -45,7 +46,16 @@ def _content_security_policy(organization):
 @require_http_methods(["GET", "POST"])
 def organization_login(request, slug):
     organization = _active_organization(slug)
-    context = {"organization": organization, "email": "", "error": None, "pending": None}
+    requested_next = request.POST.get("next") if request.method == "POST" else request.GET.get("next")
+    next_url = safe_next_url(request, requested_next)
+    context = {
+        "organization": organization,
+        "email": "",
+        "error": None,
+        "pending": None,
+        # The form carries `next` on only when it is safe.
+        "next": requested_next if requested_next and next_url == requested_next else "",
+    }
     status = 200
 
     if request.method == "POST":
@@ -66,14 +76,16 @@ def organization_login(request, slug):
             status = exc.status_code
         else:
             if session is None:
-                # NOTE: the second-factor step page belongs to the MFA app. Until it exists, this
-                # page stops here with a message instead of continuing to the second factor.
+                if pending.get("mfa_required"):
+                    # The second-factor pages of accounts.mfa finish this login, as for /login.
+                    store_pending_login(request, pending["mfa_token"], next_url)
+                    return redirect("login-mfa")
+                # A completion check that is not a second factor has no page to finish it on.
                 context["pending"] = pending
                 status = 401
             else:
-                start_browser_session(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                request.session["plinto_session_id"] = str(session.pk)
-                return redirect(settings.LOGIN_REDIRECT_URL)
+                start_page_session(request, user, session)
+                return redirect(next_url)
 
     response = render(request, "organizations/login.html", context, status=status)
     response["Content-Security-Policy"] = _content_security_policy(organization)
