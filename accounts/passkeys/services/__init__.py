@@ -9,7 +9,6 @@ from .authentication import (
 )
 from .management import find_passkey, list_passkeys, remove_passkey, rename_passkey
 from .registration import begin_registration, finish_registration
-from .step_up import require_recent_authentication
 
 __all__ = [
     "PASSKEY_AMR",
@@ -22,6 +21,5 @@ __all__ = [
     "list_passkeys",
     "remove_passkey",
     "rename_passkey",
-    "require_recent_authentication",
     "verify_assertion_for_user",
 ]
