@@ -5,6 +5,7 @@ from .authentication import (
     authenticate_passwordless,
     begin_authentication,
     begin_second_factor,
+    sign_in_passwordless,
     verify_assertion_for_user,
 )
 from .management import find_passkey, list_passkeys, remove_passkey, rename_passkey
@@ -21,5 +22,6 @@ __all__ = [
     "list_passkeys",
     "remove_passkey",
     "rename_passkey",
+    "sign_in_passwordless",
     "verify_assertion_for_user",
 ]
