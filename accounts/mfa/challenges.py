@@ -127,6 +127,8 @@ def rejected_code_error(outcome, *, invalid_status=status.HTTP_401_UNAUTHORIZED)
             f"Too many wrong codes for this method; retry in {outcome.retry_after} seconds or use another method.",
             headers={"Retry-After": str(outcome.retry_after)},
         )
+    if isinstance(outcome.error, ApiError):
+        return outcome.error
     return ApiError(invalid_status, "invalid_code", "The code is incorrect, expired or already used.", field="code")
 
 
@@ -181,7 +183,11 @@ def finish_challenge(request, mfa_token, method, code):
 
 
 def send_challenge(request, mfa_token, method):
-    """Send a code for a method that needs one (email, SMS) for this login attempt."""
+    """Send a code for a method that needs one (email, SMS) for this login attempt.
+
+    Returns what the authenticator returned: None for a code method, the WebAuthn request
+    options for a passkey.
+    """
     with transaction.atomic():
         challenge = find_open_challenge(mfa_token, lock=True)
         authenticator = _method_for(challenge, method)
@@ -193,8 +199,9 @@ def send_challenge(request, mfa_token, method):
                 field="method",
             )
         ratelimit.enforce(request, f"mfa-send-{method}", account=challenge.user.email)
-        authenticator.send_challenge(challenge.user, challenge, request=request)
+        result = authenticator.send_challenge(challenge.user, challenge, request=request)
         record("mfa.code_sent", actor=challenge.user, target=challenge, request=request, metadata={"method": method})
+    return result
 
 
 def start_login_enrollment(request, mfa_token, method):

@@ -18,6 +18,9 @@ class Outcome:
     retry_after: int | None = None
     # Extra fields for the client, such as how many backup codes remain.
     details: dict | None = None
+    # The specific error to return in place of the generic `invalid_code`, such as a passkey's
+    # `counter_regression`.
+    error: Exception | None = None
 
 
 ACCEPTED = Outcome(True)
@@ -56,7 +59,11 @@ class BaseAuthenticator:
         raise NotImplementedError
 
     def send_challenge(self, user, challenge, *, request=None):
-        """Send a code for `challenge`; only methods with needs_challenge implement it."""
+        """Send a code for `challenge`, or return what the client needs to answer it.
+
+        Only methods with needs_challenge implement it. A code method returns None, and the
+        passkey method returns the WebAuthn request options.
+        """
         raise NotImplementedError
 
     def begin_enrollment(self, user):

@@ -39,7 +39,8 @@ def _new_password_field(label="New password"):
 
 class LoginForm(forms.Form):
     # A CharField as in the API, so a malformed address gets the same error as an unknown one.
-    email = forms.CharField(label="Email address", max_length=254, widget=_email_input("username"))
+    # "webauthn" lets the browser offer saved passkeys in this field's autofill (conditional mediation).
+    email = forms.CharField(label="Email address", max_length=254, widget=_email_input("username webauthn"))
     # Optional here so an empty password reaches the service and gets the same generic error as
     # a wrong one. The input keeps the `required` attribute, so assistive technology announces
     # the field as required.

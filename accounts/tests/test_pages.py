@@ -147,7 +147,7 @@ def test_autocomplete_tokens_match_field_purpose(logged_in):
 def test_login_fields_use_sign_in_autocomplete(browser):
     html = browser.get("/login").content.decode()
 
-    assert 'autocomplete="username"' in html
+    assert 'autocomplete="username webauthn"' in html
     assert 'autocomplete="current-password"' in html
 
 

@@ -119,5 +119,3 @@ PASSKEY_ALLOWED_AAGUIDS = env.list("PASSKEY_ALLOWED_AAGUIDS", default=[])
 # A PEM bundle of the root certificates attestations must chain to, such as those of the FIDO
 # Metadata Service. Without it an allowed AAGUID is only what the authenticator claims.
 PASSKEY_ATTESTATION_ROOT_CERTS = env.str("PASSKEY_ATTESTATION_ROOT_CERTS", default="")
-# Registering or removing a passkey needs a login at most this many seconds old.
-PASSKEY_STEP_UP_MAX_AGE = env.int("PASSKEY_STEP_UP_MAX_AGE", default=300)

@@ -1,14 +1,10 @@
-// Passkey sign-in and management for the hosted pages, on the /api/v1/passkeys endpoints.
-// The pages carry no inline script because the Content-Security-Policy allows only
-// script-src 'self'. The body's data-page attribute selects which page to set up.
+// Passkeys on the hosted pages: sign-in on /login, the second step on /login/mfa, and adding
+// passkeys on /account/security. The pages carry no inline script because the
+// Content-Security-Policy allows only script-src 'self'. Requests carry the session cookie and
+// the page's CSRF token, so no API token reaches the page.
 "use strict";
 
 (function () {
-  // The token pair lives in sessionStorage, so it ends with the browser tab.
-  // NOTE: a stopgap until the hosted login pages keep the login in a server-side session;
-  // a script injected into this origin could read these tokens.
-  const TOKEN_KEY = "plinto.tokens";
-
   function base64urlToBuffer(text) {
     const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
     const padded = base64 + "=".repeat((4 - (base64.length % 4)) % 4);
@@ -68,37 +64,29 @@
   }
 
   function showStatus(message, isError) {
-    const status = document.getElementById("status");
+    const status = document.getElementById("passkey-status");
     status.textContent = message;
     status.classList.toggle("error", Boolean(isError));
   }
 
-  function loadTokens() {
-    const stored = sessionStorage.getItem(TOKEN_KEY);
-    return stored ? JSON.parse(stored) : null;
+  function csrfToken(container) {
+    const field = container.querySelector("input[name=csrfmiddlewaretoken]");
+    return field ? field.value : "";
   }
 
-  function saveTokens(tokens) {
-    sessionStorage.setItem(TOKEN_KEY, JSON.stringify(tokens));
-  }
-
-  // Sends a JSON request; resolves with the parsed body, rejects with the problem detail.
-  async function api(method, path, body) {
-    const headers = { "Content-Type": "application/json", Accept: "application/json" };
-    const tokens = loadTokens();
-    if (tokens) headers.Authorization = "Bearer " + tokens.access_token;
-    const response = await fetch("/api/v1/" + path, {
-      method: method,
-      headers: headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "omit",
+  // Posts JSON to a same-origin page endpoint; resolves with the parsed body, rejects with its error.
+  async function post(url, container, body) {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken(container) },
+      body: JSON.stringify(body || {}),
+      credentials: "same-origin",
     });
-    if (response.status === 204) return null;
     const data = await response.json().catch(function () { return {}; });
     if (!response.ok) {
       const error = new Error(data.detail || "The request failed with status " + response.status + ".");
       error.code = data.code;
-      error.status = response.status;
+      error.redirect = data.redirect;
       throw error;
     }
     return data;
@@ -114,189 +102,107 @@
     return error.message;
   }
 
-  // ---- /passkeys/login ----
-
-  async function signIn(mediation, signal) {
-    const options = await api("POST", "passkeys/authenticate/options", {});
-    const request = { publicKey: requestOptionsFromJSON(options.public_key), signal: signal };
-    if (mediation) request.mediation = mediation;
-    const credential = await navigator.credentials.get(request);
-    const body = await api("POST", "passkeys/authenticate", { credential: credentialToJSON(credential) });
-    if (body.mfa_required) {
-      showStatus("Your organization asks for another factor; finish signing in on the login page.", true);
+  // A step-up or an expired login comes back with the page to continue on.
+  function handleError(error) {
+    if (error.redirect) {
+      window.location.assign(error.redirect);
       return;
-    }
-    saveTokens(body);
-    window.location.assign("/passkeys/manage");
-  }
-
-  async function setUpLoginPage() {
-    if (!window.PublicKeyCredential) {
-      document.getElementById("unsupported").hidden = false;
-      document.getElementById("passkey-button").disabled = true;
-      return;
-    }
-    let conditional = null;
-
-    // Conditional mediation: the browser offers passkeys in the username field's autofill and
-    // resolves this request once the user picks one.
-    if (PublicKeyCredential.isConditionalMediationAvailable &&
-        (await PublicKeyCredential.isConditionalMediationAvailable())) {
-      conditional = new AbortController();
-      signIn("conditional", conditional.signal).catch(function (error) {
-        if (error.name !== "AbortError") showStatus(describeError(error), true);
-      });
-    }
-
-    document.getElementById("passkey-login").addEventListener("submit", function (event) {
-      event.preventDefault();
-      // Only one WebAuthn request may be pending, so the autofill request ends first.
-      if (conditional) conditional.abort();
-      conditional = null;
-      showStatus("Waiting for your passkey…");
-      signIn(null).catch(function (error) { showStatus(describeError(error), true); });
-    });
-  }
-
-  // ---- /passkeys/manage ----
-
-  function renderPasskeys(passkeys) {
-    const list = document.getElementById("passkey-list");
-    list.replaceChildren();
-    document.getElementById("no-passkeys").hidden = passkeys.length > 0;
-    passkeys.forEach(function (passkey) {
-      const item = document.createElement("li");
-      item.dataset.passkeyId = passkey.id;
-      const name = document.createElement("strong");
-      name.className = "passkey-name";
-      name.textContent = passkey.name;
-      const details = document.createElement("div");
-      const lastUsed = passkey.last_used_at ? new Date(passkey.last_used_at).toLocaleString() : "never";
-      details.textContent = "Added " + new Date(passkey.created_at).toLocaleString() + ", last used " + lastUsed;
-      const rename = document.createElement("button");
-      rename.type = "button";
-      rename.className = "rename";
-      rename.textContent = "Rename";
-      rename.addEventListener("click", function () { renamePasskey(passkey); });
-      const remove = document.createElement("button");
-      remove.type = "button";
-      remove.className = "remove";
-      remove.textContent = "Remove";
-      remove.addEventListener("click", function () { removePasskey(passkey); });
-      item.append(name, details, rename, remove);
-      list.append(item);
-    });
-  }
-
-  async function refreshList() {
-    renderPasskeys(await api("GET", "passkeys"));
-  }
-
-  async function renamePasskey(passkey) {
-    const name = window.prompt("New name for this passkey", passkey.name);
-    if (!name) return;
-    try {
-      await api("PATCH", "passkeys/" + passkey.id, { name: name });
-      await refreshList();
-      showStatus("The passkey was renamed.");
-    } catch (error) {
-      showStatus(describeError(error), true);
-    }
-  }
-
-  async function removePasskey(passkey) {
-    if (!window.confirm("Remove the passkey " + passkey.name + "?")) return;
-    try {
-      await api("DELETE", "passkeys/" + passkey.id);
-      await refreshList();
-      showStatus("The passkey was removed.");
-    } catch (error) {
-      handleAccountError(error);
-    }
-  }
-
-  async function addPasskey(event) {
-    event.preventDefault();
-    try {
-      const options = await api("POST", "passkeys/register/options", {});
-      const credential = await navigator.credentials.create({ publicKey: creationOptionsFromJSON(options.public_key) });
-      const name = document.getElementById("passkey-name").value.trim();
-      await api("POST", "passkeys/register", { credential: credentialToJSON(credential), name: name });
-      document.getElementById("passkey-name").value = "";
-      await refreshList();
-      showStatus("The passkey was added.");
-    } catch (error) {
-      handleAccountError(error);
-    }
-  }
-
-  function handleAccountError(error) {
-    if (error.code === "reauthentication_required" || error.status === 401) {
-      sessionStorage.removeItem(TOKEN_KEY);
-      showPasswordLogin();
     }
     showStatus(describeError(error), true);
   }
 
-  function showPasswordLogin() {
-    document.getElementById("account").hidden = true;
-    document.getElementById("password-login").hidden = false;
+  // ---- /login ----
+
+  async function signIn(form, mediation, signal) {
+    const optionsResponse = await fetch("/api/v1/passkeys/authenticate/options", {
+      method: "POST",
+      headers: { Accept: "application/json" },
+      credentials: "omit",
+    });
+    const options = await optionsResponse.json();
+    if (!optionsResponse.ok) throw new Error(options.detail || "Passkey sign-in is unavailable; try again.");
+    const request = { publicKey: requestOptionsFromJSON(options.public_key), signal: signal };
+    if (mediation) request.mediation = mediation;
+    const credential = await navigator.credentials.get(request);
+    const next = form.querySelector("input[name=next]");
+    const result = await post(form.dataset.passkeyLogin, form, {
+      credential: credentialToJSON(credential),
+      next: next ? next.value : "",
+    });
+    window.location.assign(result.redirect);
   }
 
-  async function showAccount() {
-    document.getElementById("password-login").hidden = true;
-    document.getElementById("account").hidden = false;
-    try {
-      await refreshList();
-    } catch (error) {
-      handleAccountError(error);
-    }
-  }
+  async function setUpLoginPage(form) {
+    if (!window.PublicKeyCredential) return;
+    document.getElementById("passkey-signin").hidden = false;
+    let conditional = null;
 
-  async function logInWithPassword(event) {
-    event.preventDefault();
-    try {
-      const body = await api("POST", "auth/login", {
-        email: document.getElementById("email").value,
-        password: document.getElementById("password").value,
+    // Conditional mediation: the browser offers passkeys in the email field's autofill
+    // (autocomplete="username webauthn") and resolves this request once the user picks one.
+    if (PublicKeyCredential.isConditionalMediationAvailable &&
+        (await PublicKeyCredential.isConditionalMediationAvailable())) {
+      conditional = new AbortController();
+      signIn(form, "conditional", conditional.signal).catch(function (error) {
+        if (error.name !== "AbortError") handleError(error);
       });
-      if (body.mfa_required) {
-        showStatus("Your account needs a second factor; log in on the login page.", true);
-        return;
-      }
-      saveTokens(body);
-      document.getElementById("password").value = "";
-      showStatus("");
-      await showAccount();
-    } catch (error) {
-      showStatus(describeError(error), true);
     }
+
+    document.getElementById("passkey-button").addEventListener("click", function () {
+      // Only one WebAuthn request may be pending, so the autofill request ends first.
+      if (conditional) conditional.abort();
+      conditional = null;
+      showStatus("Waiting for your passkey…");
+      signIn(form, null).catch(handleError);
+    });
   }
 
-  async function logOut() {
-    try {
-      await api("POST", "auth/logout", {});
-    } catch (error) {
-      // The session may already have ended; the local tokens go either way.
-    }
-    sessionStorage.removeItem(TOKEN_KEY);
-    window.location.assign("/passkeys/login");
+  // ---- /login/mfa ----
+
+  async function confirmSecondFactor(section) {
+    const options = await post(section.dataset.options, section);
+    const credential = await navigator.credentials.get({ publicKey: requestOptionsFromJSON(options.public_key) });
+    const result = await post(section.dataset.verify, section, { credential: credentialToJSON(credential) });
+    window.location.assign(result.redirect);
   }
 
-  function setUpManagePage() {
-    document.getElementById("password-form").addEventListener("submit", logInWithPassword);
-    document.getElementById("add-form").addEventListener("submit", addPasskey);
-    document.getElementById("logout").addEventListener("click", logOut);
-    if (loadTokens()) {
-      showAccount();
-    } else {
-      showPasswordLogin();
+  function setUpSecondFactor(section) {
+    document.getElementById("passkey-button").addEventListener("click", function () {
+      showStatus("Waiting for your passkey…");
+      confirmSecondFactor(section).catch(handleError);
+    });
+  }
+
+  // ---- /account/security ----
+
+  async function addPasskey(form) {
+    const options = await post(form.dataset.options, form);
+    const credential = await navigator.credentials.create({ publicKey: creationOptionsFromJSON(options.public_key) });
+    const result = await post(form.dataset.register, form, {
+      credential: credentialToJSON(credential),
+      name: document.getElementById("passkey-name").value.trim(),
+    });
+    window.location.assign(result.redirect);
+  }
+
+  function setUpAccountPage(form) {
+    if (!window.PublicKeyCredential) {
+      form.hidden = true;
+      showStatus("This browser does not support passkeys.", true);
+      return;
     }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      showStatus("Follow your browser's prompt to create the passkey…");
+      addPasskey(form).catch(handleError);
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    const page = document.body.dataset.page;
-    if (page === "login") setUpLoginPage();
-    if (page === "manage") setUpManagePage();
+    const loginForm = document.getElementById("login-form");
+    if (loginForm && loginForm.dataset.passkeyLogin) setUpLoginPage(loginForm);
+    const secondFactor = document.getElementById("passkey-mfa");
+    if (secondFactor) setUpSecondFactor(secondFactor);
+    const addForm = document.getElementById("passkey-add-form");
+    if (addForm) setUpAccountPage(addForm);
   });
 })();

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from ...passkeys.api.serializers import CredentialField
 from ..phone_numbers import InvalidPhoneNumber, parse_phone_number
 
 _CODE = {"max_length": 64, "trim_whitespace": True}
@@ -8,7 +9,34 @@ _CODE = {"max_length": 64, "trim_whitespace": True}
 class MfaVerifySerializer(serializers.Serializer):
     mfa_token = serializers.CharField(max_length=128)
     method = serializers.CharField(max_length=32, help_text="One of the `methods` the login response listed.")
-    code = serializers.CharField(**_CODE, help_text="The code; spaces, dashes and letter case are ignored.")
+    code = serializers.CharField(
+        **_CODE, required=False, help_text="The code; spaces, dashes and letter case are ignored. Not for `passkey`."
+    )
+    credential = CredentialField(
+        required=False,
+        help_text="For `passkey`: the assertion, the toJSON() output of navigator.credentials.get() called "
+        "with the options POST /api/v1/auth/mfa/challenge returned.",
+    )
+
+    def validate(self, attrs):
+        """Put the passkey assertion or the code into `code`, the one answer the MFA service takes."""
+        if attrs["method"] == "passkey":
+            if "credential" not in attrs:
+                raise serializers.ValidationError({"credential": "The `passkey` method needs its `credential`."})
+            attrs["code"] = attrs.pop("credential")
+        elif not attrs.get("code"):
+            raise serializers.ValidationError({"code": f"The method {attrs['method']!r} needs its `code`."})
+        else:
+            attrs.pop("credential", None)
+        return attrs
+
+
+class MfaChallengeResultSerializer(serializers.Serializer):
+    detail = serializers.CharField(required=False, help_text="For a code method: that the code was sent.")
+    public_key = serializers.JSONField(
+        required=False,
+        help_text="For `passkey`: the options for navigator.credentials.get(), in WebAuthn's JSON encoding.",
+    )
 
 
 class MfaTokenMethodSerializer(serializers.Serializer):

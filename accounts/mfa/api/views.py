@@ -40,11 +40,17 @@ class MfaVerifyView(PublicView):
 
 
 class MfaChallengeView(PublicView):
-    @extend_schema(request=s.MfaTokenMethodSerializer, responses={202: None, **problems(400, 401, 429)})
+    @extend_schema(
+        request=s.MfaTokenMethodSerializer,
+        responses={200: s.MfaChallengeResultSerializer, 202: s.MfaChallengeResultSerializer, **problems(400, 401, 429)},
+    )
     def post(self, request):
         data = s.MfaTokenMethodSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        challenges.send_challenge(request, **data.validated_data)
+        public_key = challenges.send_challenge(request, **data.validated_data)
+        if public_key is not None:
+            # A passkey: the client signs these options with navigator.credentials.get().
+            return no_store(Response({"public_key": public_key}))
         return _accepted("A code is on its way.")
 
 

@@ -88,5 +88,5 @@ class PasskeyDetailView(APIView):
     @extend_schema(responses={204: None, **problems(401, 403, 404)})
     def delete(self, request, passkey_id):
         passkey = services.find_passkey(request.user, passkey_id)
-        services.remove_passkey(request, passkey, request.auth_session)
+        services.remove_passkey(request, passkey)
         return Response(status=status.HTTP_204_NO_CONTENT)

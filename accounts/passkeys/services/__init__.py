@@ -5,11 +5,11 @@ from .authentication import (
     authenticate_passwordless,
     begin_authentication,
     begin_second_factor,
+    sign_in_passwordless,
     verify_assertion_for_user,
 )
 from .management import find_passkey, list_passkeys, remove_passkey, rename_passkey
 from .registration import begin_registration, finish_registration
-from .step_up import require_recent_authentication
 
 __all__ = [
     "PASSKEY_AMR",
@@ -22,6 +22,6 @@ __all__ = [
     "list_passkeys",
     "remove_passkey",
     "rename_passkey",
-    "require_recent_authentication",
+    "sign_in_passwordless",
     "verify_assertion_for_user",
 ]

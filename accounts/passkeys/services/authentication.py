@@ -28,6 +28,9 @@ from .common import (
 # RFC 8176 method references: proof of possession of a key held by an authenticator, and the
 # user presence test every WebAuthn assertion includes.
 PASSKEY_AMR = ["hwk", "user"]
+# Added when the authenticator verified the user (PIN or biometric): the key and that check are
+# two factors, so the MFA step of the login pipeline lets the login complete without another one.
+MULTI_FACTOR_AMR = "mfa"
 
 _NO_PASSKEY = "No passkey matches this credential; sign in another way or register a passkey first."
 _ANONYMOUS = ("user", "", "")
@@ -51,6 +54,16 @@ def authenticate_passwordless(request, credential):
 
     Returns the pipeline's response body: a token pair, or the body a completion check returned.
     """
+    _, body = sign_in_passwordless(request, credential)
+    return body
+
+
+def sign_in_passwordless(request, credential):
+    """Verify a passwordless assertion and finish the login; return the pipeline's (session, body).
+
+    The session is None when a completion check stopped the login, such as the MFA step for an
+    assertion without user verification. The hosted login page starts its page session from it.
+    """
     ratelimit.enforce(request, "passkey-authenticate")
     parsed, client_data, authenticator_data = parse_assertion(credential)
     consume_challenge(client_data, challenges.Ceremony.AUTHENTICATION)
@@ -73,10 +86,12 @@ def authenticate_passwordless(request, credential):
             status.HTTP_403_FORBIDDEN, "account_unavailable", "This account cannot sign in; contact an administrator."
         )
 
+    amr = list(PASSKEY_AMR)
+    if authenticator_data.flags.uv:
+        amr.append(MULTI_FACTOR_AMR)
     with transaction.atomic():
         _record_use(passkey, authenticator_data.sign_count)
-        _, body = complete_login(request, user, amr=PASSKEY_AMR, context={"passkey_id": str(passkey.pk)})
-    return body
+        return complete_login(request, user, amr=amr, context={"passkey_id": str(passkey.pk)})
 
 
 def begin_second_factor(user, challenge_binding):

@@ -7,8 +7,8 @@ from audit.services import record
 from plinto.api_errors import ApiError
 
 from ...emails import queue_account_email
+from ...services.stepup import require_recent_authentication
 from ..models import Passkey
-from .step_up import require_recent_authentication
 
 
 def list_passkeys(user):
@@ -40,9 +40,9 @@ def rename_passkey(request, passkey, name):
     return passkey
 
 
-def remove_passkey(request, passkey, session):
+def remove_passkey(request, passkey):
     """Delete `passkey` after the step-up check and email the user a notice."""
-    require_recent_authentication(session)
+    require_recent_authentication(request)
     user = passkey.user
     with transaction.atomic():
         record("passkey.removed", actor=user, target=passkey, request=request, metadata={"aaguid": passkey.aaguid})

@@ -18,6 +18,7 @@ from audit.services import record
 from plinto.api_errors import ApiError
 
 from ...emails import queue_account_email
+from ...services.stepup import require_recent_authentication
 from .. import challenges
 from ..models import Passkey
 from ..policy import allowed_aaguids, attestation_roots
@@ -29,7 +30,6 @@ from .common import (
     user_handle_of,
     user_verification,
 )
-from .step_up import require_recent_authentication
 
 MAX_PASSKEYS_PER_USER = 20
 _KNOWN_TRANSPORTS = {"usb", "nfc", "ble", "smart-card", "hybrid", "internal", "cable"}
@@ -37,7 +37,7 @@ _KNOWN_TRANSPORTS = {"usb", "nfc", "ble", "smart-card", "hybrid", "internal", "c
 
 def begin_registration(request, user, session):
     """Return the options for navigator.credentials.create(), after the step-up check."""
-    require_recent_authentication(session)
+    require_recent_authentication(request)
     existing = list(Passkey.objects.filter(user=user).values_list("credential_id", flat=True))
     if len(existing) >= MAX_PASSKEYS_PER_USER:
         raise ApiError(
@@ -70,7 +70,7 @@ def begin_registration(request, user, session):
 
 def finish_registration(request, user, session, credential, name=""):
     """Verify the response of navigator.credentials.create() and store the new passkey."""
-    require_recent_authentication(session)
+    require_recent_authentication(request)
     parsed, client_data, attestation = parse_registration(credential)
     authenticator_data = attestation.auth_data
     stored = consume_challenge(client_data, challenges.Ceremony.REGISTRATION)

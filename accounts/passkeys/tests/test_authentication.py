@@ -43,7 +43,7 @@ def test_passwordless_sign_in_issues_tokens(anonymous, authenticator, passkey, u
     assert tokens["token_type"] == "Bearer"
     session = Session.objects.latest("created_at")
     assert session.user == user
-    assert session.amr == ["hwk", "user"]
+    assert session.amr == ["hwk", "user", "mfa"]
     stored = Passkey.objects.get()
     assert stored.sign_count == 1
     assert stored.last_used_at is not None
@@ -267,7 +267,7 @@ def test_sign_in_passes_login_pipeline(anonymous, authenticator, passkey, sessio
 
     assert response.status_code == 200
     assert response.json()["mfa_required"] is True
-    assert pending_second_step == [["hwk", "user"]]
+    assert pending_second_step == [["hwk", "user", "mfa"]]
     _assert_no_login(sessions_before)
 
 

@@ -148,7 +148,7 @@ def _without_conditional_ui(page):
 
 
 def _passkey_sessions():
-    return Session.objects.filter(amr=["hwk", "user"]).count()
+    return Session.objects.filter(amr=["hwk", "user", "mfa"]).count()
 
 
 def test_register_log_out_sign_in_passwordless(page, live_server, user, virtual_authenticator):

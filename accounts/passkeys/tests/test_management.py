@@ -78,7 +78,7 @@ def test_remove_needs_recent_login(client, passkey, mailbox):
 
 
 def test_step_up_age_follows_setting(client, passkey, settings):
-    settings.PASSKEY_STEP_UP_MAX_AGE = 3600
+    settings.MFA_STEP_UP_MAX_AGE = 3600
     Session.objects.update(auth_time=Session.objects.get().auth_time - timedelta(seconds=1800))
 
     response = client.delete(_url(passkey["id"]))

@@ -6,13 +6,16 @@ then log the browser in as a password-only login does.
 """
 
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.pages.rendering import add_service_error, render_page
 from accounts.pages.session import clear_pending_login, pending_login, start_page_session
+from accounts.passkeys import pages as passkey_pages
 from plinto.api_errors import ApiError
 
 from ... import challenges, registry
@@ -53,11 +56,14 @@ def _page_context(challenge, *, form=None):
 
     forms = []
     for method in registry.enrolled_methods(user):
+        if method == "passkey":
+            # The passkey section has no code field; passkeys.js signs the options instead.
+            continue
         if form is not None and form.method_name == method:
             forms.append(form)
         else:
             forms.append(CodeForm(method=method))
-    return {"forms": forms, "error_form": form}
+    return {"forms": forms, "error_form": form, "passkey": registry.get("passkey").is_enrolled(user)}
 
 
 def _render(request, challenge, *, form=None, status=200, headers=None):
@@ -156,3 +162,44 @@ def enrollment_start(request):
             return _restart_login(request)
         return _render_blank_form_error(request, challenge, "totp", error)
     return redirect("login-mfa")
+
+
+def _passkey_json_error(request, error):
+    """Return a JSON error for the passkey script; a spent login sends the browser to log in again."""
+    if error.code == "mfa_token_invalid":
+        clear_pending_login(request)
+        messages.error(request, EXPIRED_MESSAGE)
+        return JsonResponse({"code": error.code, "detail": EXPIRED_MESSAGE, "redirect": reverse("login")}, status=401)
+    return passkey_pages.error_response(error)
+
+
+@never_cache
+@require_POST
+def passkey_options(request):
+    """Return WebAuthn request options bound to this browser's pending login, as JSON."""
+    pending = pending_login(request)
+    if pending is None:
+        return JsonResponse({"code": "mfa_token_invalid", "redirect": reverse("login")}, status=401)
+    try:
+        public_key = challenges.send_challenge(request, pending["mfa_token"], "passkey")
+    except ApiError as error:
+        return _passkey_json_error(request, error)
+    return JsonResponse({"public_key": public_key})
+
+
+@never_cache
+@require_POST
+def passkey_verify(request):
+    """Check the passkey assertion for the pending login, then log the browser in."""
+    pending = pending_login(request)
+    if pending is None:
+        return JsonResponse({"code": "mfa_token_invalid", "redirect": reverse("login")}, status=401)
+    try:
+        credential = passkey_pages.json_body(request)["credential"]
+        session, _ = challenges.finish_challenge(request, pending["mfa_token"], "passkey", credential)
+    except ApiError as error:
+        return _passkey_json_error(request, error)
+
+    clear_pending_login(request)
+    start_page_session(request, session.user, session)
+    return JsonResponse({"redirect": pending["next"]})

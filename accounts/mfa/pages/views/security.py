@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.pages.rendering import add_service_error, render_page
 from accounts.pages.session import plinto_login_required
 from accounts.pages.stepup import needs_reauthentication, redirect_to_reauthentication
+from accounts.passkeys.services import list_passkeys
 from accounts.services.stepup import require_recent_authentication
 from plinto.api_errors import ApiError
 
@@ -36,6 +37,7 @@ def _security_context(request, *, error=""):
         "totp_pending": "totp" not in enrolled and pending_setup(user) is not None,
         "email_enrolled": "email" in enrolled,
         "has_factor": registry.has_factor(user),
+        "passkeys": list_passkeys(user),
         "backup_codes": status["backup_codes"],
         "error": error,
     }
