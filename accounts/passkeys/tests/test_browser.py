@@ -1,61 +1,26 @@
-"""The hosted passkey pages in Debian's Chromium with a CDP virtual authenticator.
+"""Passkeys on the hosted pages in Debian's Chromium, with a CDP virtual authenticator.
 
-Django's live server runs on localhost (a loopback address), because browsers accept neither an
-IP address as a relying party id nor WebAuthn outside a secure context, and localhost is one.
+Django's live server listens on localhost, because browsers accept neither an IP address as a
+relying party id nor WebAuthn outside a secure context, and localhost counts as secure. Outside
+CI a test is skipped, with the reason, when Chromium is missing or cannot start. With CI set,
+that is a failure instead (see `chromium()`).
 """
 
-import os
-import shutil
-from types import SimpleNamespace
-
 import pytest
-from django.db import connection, connections
 
+from accounts.mfa.tests.test_browser_mfa import STEP_TIMEOUT_MS, chromium
 from accounts.models import Session
 from accounts.passkeys.models import Passkey
 from plinto.testing.fixtures import STRONG_PASSWORD
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TIMEOUT_MS = 15_000
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}; `scripts/bootstrap dev` installs it with apt-get.")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is missing; run `scripts/bootstrap dev`.")
-
-    # Playwright's sync API runs an event loop in this thread. Django raises on ORM calls from a
-    # thread with a running loop unless this variable marks the use as safe, as it is here.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-        # While Playwright's loop runs, Django keeps this thread's connections apart from the ones
-        # it uses after the loop ends. Unless they are closed here, the test database stays in use.
-        connections.close_all()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+PASSKEY_NAME = "Test laptop"
 
 
 @pytest.fixture(autouse=True)
 def _relying_party(settings, live_server):
-    # Overrides the suite's plinto.test relying party with the live server's own origin.
+    # Replaces the suite's plinto.test relying party with the live server's own origin.
     settings.PASSKEY_RP_ID = "localhost"
     settings.PASSKEY_ORIGINS = [live_server.url]
     settings.PASSKEY_REQUIRE_USER_VERIFICATION = True
@@ -63,141 +28,191 @@ def _relying_party(settings, live_server):
     settings.RATE_LIMIT_ENABLED = False
 
 
-@pytest.fixture(scope="module")
-def _audit_truncate_allowed(django_db_setup, django_db_blocker):
-    """Let pytest-django empty the audit table with TRUNCATE between these tests, on PostgreSQL.
+class VirtualAuthenticator:
+    """A CTAP2 platform authenticator with resident keys and user verification, added through CDP."""
 
-    The live server reads only committed rows, so these tests commit and the tables are emptied
-    afterwards with TRUNCATE, which the append-only trigger on audit events rejects. Module scope
-    puts the trigger back after the last flush of this module.
-    """
-    with django_db_blocker.unblock():
-        _set_truncate_trigger("DISABLE")
-    yield
-    with django_db_blocker.unblock():
-        _set_truncate_trigger("ENABLE")
+    def __init__(self, page):
+        self.cdp = page.context.new_cdp_session(page)
+        self.cdp.send("WebAuthn.enable")
+        options = {
+            "protocol": "ctap2",
+            "transport": "internal",
+            "hasResidentKey": True,
+            "hasUserVerification": True,
+            "isUserVerified": True,
+            # Answers every request as if the user touched the authenticator.
+            "automaticPresenceSimulation": True,
+        }
+        result = self.cdp.send("WebAuthn.addVirtualAuthenticator", {"options": options})
+        self.authenticator_id = result["authenticatorId"]
 
+    def set_user_verified(self, verified):
+        self.cdp.send("WebAuthn.setUserVerified", {"authenticatorId": self.authenticator_id, "isUserVerified": verified})
 
-def _set_truncate_trigger(state):
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ALTER TABLE audit_auditevent {state} TRIGGER audit_event_no_truncate")
-
-
-@pytest.fixture
-def page(browser, _audit_truncate_allowed, transactional_db):
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    yield page
-    context.close()
+    def credentials(self):
+        return self.cdp.send("WebAuthn.getCredentials", {"authenticatorId": self.authenticator_id})["credentials"]
 
 
-@pytest.fixture
-def virtual_authenticator(page):
-    """Attach a platform authenticator with resident keys and user verification to the page."""
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("WebAuthn.enable")
-    result = cdp.send(
-        "WebAuthn.addVirtualAuthenticator",
-        {
-            "options": {
-                "protocol": "ctap2",
-                "transport": "internal",
-                "hasResidentKey": True,
-                "hasUserVerification": True,
-                "isUserVerified": True,
-                "automaticPresenceSimulation": True,
-            }
-        },
-    )
-    authenticator_id = result["authenticatorId"]
-
-    def set_user_verified(verified):
-        cdp.send("WebAuthn.setUserVerified", {"authenticatorId": authenticator_id, "isUserVerified": verified})
-
-    def credentials():
-        return cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"]
-
-    return SimpleNamespace(set_user_verified=set_user_verified, credentials=credentials)
+def _open_page(browser, *, conditional_ui=False):
+    page = browser.new_page()
+    page.set_default_timeout(STEP_TIMEOUT_MS)
+    if not conditional_ui:
+        # Chromium's virtual authenticator completes a pending conditional request by itself, which
+        # would sign in as soon as /login loads. Without autofill support only the button signs in.
+        page.add_init_script("PublicKeyCredential.isConditionalMediationAvailable = async () => false;")
+    return page
 
 
-def _register_on_manage_page(page, live_server, user):
-    page.goto(live_server.url + "/passkeys/manage")
-    page.fill("#email", user.email)
-    page.fill("#password", STRONG_PASSWORD)
-    page.click("#password-form button[type=submit]")
-    page.wait_for_selector("#account:not([hidden])")
-
-    page.fill("#passkey-name", "Test laptop")
-    page.click("#add-passkey")
-    page.wait_for_selector("#passkey-list li .passkey-name:text('Test laptop')")
+def _log_in_with_password(page, base_url, email):
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(STRONG_PASSWORD)
+    page.get_by_role("button", name="Log in", exact=True).click()
 
 
-def _log_out(page):
-    page.click("#logout")
+def _add_passkey(page, base_url):
+    """Add a passkey on the security page, confirming the password first if the page asks for it."""
+    page.goto(f"{base_url}/account/security")
+    page.get_by_label("Name of the new passkey").fill(PASSKEY_NAME)
+    page.get_by_role("button", name="Add a passkey").click()
+    listed = page.locator("#passkey-list .passkey-name", has_text=PASSKEY_NAME)
+    reauthenticate = page.get_by_role("heading", name="Confirm it's you")
+    listed.or_(reauthenticate).wait_for()
+    if reauthenticate.is_visible():
+        page.get_by_label("Password").fill(STRONG_PASSWORD)
+        page.get_by_role("button", name="Confirm", exact=True).click()
+        page.wait_for_url(f"{base_url}/account/security")
+        page.get_by_label("Name of the new passkey").fill(PASSKEY_NAME)
+        page.get_by_role("button", name="Add a passkey").click()
+    listed.wait_for()
 
 
-def _without_conditional_ui(page):
-    """Make the pages see a browser without autofill support for passkeys, so only the button signs in.
-
-    Chromium's virtual authenticator completes a pending conditional request by itself, which would
-    sign in before the button is pressed.
-    """
-    page.add_init_script("PublicKeyCredential.isConditionalMediationAvailable = async () => false;")
+def _log_out(page, base_url):
+    page.goto(f"{base_url}/logout")
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(f"{base_url}/login")
 
 
-def _passkey_sessions():
-    return Session.objects.filter(amr=["hwk", "user", "mfa"]).count()
+def _active_sessions(user):
+    return list(Session.objects.filter(user=user, revoked_at__isnull=True))
 
 
-def test_register_log_out_sign_in_passwordless(page, live_server, user, virtual_authenticator):
-    _without_conditional_ui(page)
-    _register_on_manage_page(page, live_server, user)
+def test_register_then_sign_in_with_button(audit_truncate_allowed, live_server, make_user):
+    # Given a user logged in with their password, who adds a passkey on the security page
+    user = make_user(email="passkey@example.org")
+    base_url = live_server.url
+    with chromium() as browser:
+        page = _open_page(browser)
+        authenticator = VirtualAuthenticator(page)
+        _log_in_with_password(page, base_url, user.email)
+        page.wait_for_url(f"{base_url}/account")
+        _add_passkey(page, base_url)
+        credentials = authenticator.credentials()
+
+        # When they log out and sign in from /login with the passkey button
+        _log_out(page, base_url)
+        autocomplete = page.get_by_label("Email address").get_attribute("autocomplete")
+        page.get_by_role("button", name="Sign in with a passkey").click()
+        page.wait_for_url(f"{base_url}/account")
+        heading = page.get_by_role("heading", level=1).inner_text()
+
+    # Then the authenticator holds one discoverable credential for the stored passkey
     passkey = Passkey.objects.get()
     assert passkey.user == user
-    assert passkey.name == "Test laptop"
-    assert len(virtual_authenticator.credentials()) == 1
-    assert virtual_authenticator.credentials()[0]["isResidentCredential"] is True
+    assert passkey.name == PASSKEY_NAME
+    assert len(credentials) == 1
+    assert credentials[0]["isResidentCredential"] is True
+    # and the passwordless login landed on the account page with a passkey session
+    assert autocomplete == "username webauthn"
+    assert heading == "Your account"
+    assert passkey.last_used_at is not None
+    sessions = _active_sessions(user)
+    assert len(sessions) == 1
+    assert "hwk" in sessions[0].amr
+    assert "mfa" in sessions[0].amr
+    assert "pwd" not in sessions[0].amr
 
-    _log_out(page)
-    page.wait_for_url(live_server.url + "/passkeys/login")
-    assert page.get_attribute("#username", "autocomplete") == "username webauthn"
-    page.click("#passkey-button")
-    page.wait_for_url(live_server.url + "/passkeys/manage")
-    page.wait_for_selector("#passkey-list li .passkey-name:text('Test laptop')")
 
-    assert _passkey_sessions() == 1
+def test_sign_in_with_conditional_ui(audit_truncate_allowed, live_server, make_user):
+    # Given a user with a passkey on this browser's authenticator
+    user = make_user(email="autofill@example.org")
+    base_url = live_server.url
+    with chromium() as browser:
+        page = _open_page(browser, conditional_ui=True)
+        VirtualAuthenticator(page)
+        _log_in_with_password(page, base_url, user.email)
+        page.wait_for_url(f"{base_url}/account")
+        _add_passkey(page, base_url)
+
+        # When they log out and /login starts its conditional request on load, which the virtual
+        # authenticator completes as a user picking the passkey from the email field's autofill would
+        with page.expect_response(lambda response: response.url.endswith("/login/passkey")) as signed_in:
+            _log_out(page, base_url)
+        page.wait_for_url(f"{base_url}/account")
+        sign_in_status = signed_in.value.status
+
+    # Then the login finished without the button or a password
+    assert sign_in_status == 200
+    sessions = _active_sessions(user)
+    assert len(sessions) == 1
+    assert "hwk" in sessions[0].amr
     assert Passkey.objects.get().last_used_at is not None
 
 
-def test_sign_in_with_conditional_ui(page, live_server, user, virtual_authenticator):
-    _register_on_manage_page(page, live_server, user)
+def test_unverified_user_rejected(audit_truncate_allowed, live_server, make_user):
+    # Given a user with a passkey whose authenticator stops verifying the user
+    user = make_user(email="unverified@example.org")
+    base_url = live_server.url
+    with chromium() as browser:
+        page = _open_page(browser)
+        authenticator = VirtualAuthenticator(page)
+        _log_in_with_password(page, base_url, user.email)
+        page.wait_for_url(f"{base_url}/account")
+        _add_passkey(page, base_url)
+        _log_out(page, base_url)
+        authenticator.set_user_verified(False)
 
-    # The login page starts a conditional request on load. The virtual authenticator completes it
-    # as a user picking the passkey from the username field's autofill would, with no button.
-    with page.expect_response(lambda response: response.url.endswith("/api/v1/passkeys/authenticate")) as signed_in:
-        _log_out(page)
-    assert signed_in.value.status == 200
-    page.wait_for_url(live_server.url + "/passkeys/manage")
-    page.wait_for_selector("#passkey-list li .passkey-name:text('Test laptop')")
+        # When they try to sign in with the passkey button
+        page.get_by_role("button", name="Sign in with a passkey").click()
+        status = page.locator("#passkey-status.error")
+        status.wait_for()
+        message = status.inner_text()
+        url = page.url
 
-    assert _passkey_sessions() == 1
-
-
-def test_unverified_user_refused(page, live_server, user, virtual_authenticator):
-    _without_conditional_ui(page)
-    _register_on_manage_page(page, live_server, user)
-    virtual_authenticator.set_user_verified(False)
-    _log_out(page)
-    page.wait_for_url(live_server.url + "/passkeys/login")
-
-    page.click("#passkey-button")
-    page.wait_for_selector("#status.error")
-
-    # Chromium itself rejects the request (NotAllowedError) because the options require user
-    # verification. The API tests cover the server's own check of the UV flag.
-    assert "not allowed" in page.text_content("#status")
-    assert page.url == live_server.url + "/passkeys/login"
-    assert _passkey_sessions() == 0
+    # Then Chromium rejects the request, because the options require user verification, so the
+    # page shows the error and no login starts. The API tests cover the server's own UV check.
+    assert "not allowed" in message
+    assert url == f"{base_url}/login"
+    assert _active_sessions(user) == []
     assert Passkey.objects.get().last_used_at is None
+
+
+def test_password_login_asks_for_passkey(audit_truncate_allowed, live_server, make_user):
+    # Given a user whose only second factor is a passkey
+    user = make_user(email="second-factor@example.org")
+    base_url = live_server.url
+    with chromium() as browser:
+        page = _open_page(browser)
+        VirtualAuthenticator(page)
+        _log_in_with_password(page, base_url, user.email)
+        page.wait_for_url(f"{base_url}/account")
+        _add_passkey(page, base_url)
+        _log_out(page, base_url)
+
+        # When they log in with their password, then confirm with the passkey on /login/mfa
+        _log_in_with_password(page, base_url, user.email)
+        page.wait_for_url(f"{base_url}/login/mfa")
+        code_forms = page.locator("input[name=code]").count()
+        page.get_by_role("button", name="Log in with a passkey").click()
+        page.wait_for_url(f"{base_url}/account")
+        heading = page.get_by_role("heading", level=1).inner_text()
+
+    # Then the login landed on the account page with both factors in its session
+    assert code_forms == 0
+    assert heading == "Your account"
+    sessions = _active_sessions(user)
+    assert len(sessions) == 1
+    assert "pwd" in sessions[0].amr
+    assert "hwk" in sessions[0].amr
+    assert "mfa" in sessions[0].amr
+    assert Passkey.objects.get().last_used_at is not None
