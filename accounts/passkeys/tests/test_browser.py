@@ -40,14 +40,15 @@ class VirtualAuthenticator:
             "hasResidentKey": True,
             "hasUserVerification": True,
             "isUserVerified": True,
-            # Answers every request as if the user touched the authenticator.
+            # Reports user presence on every request, as if the user touched the authenticator.
             "automaticPresenceSimulation": True,
         }
         result = self.cdp.send("WebAuthn.addVirtualAuthenticator", {"options": options})
         self.authenticator_id = result["authenticatorId"]
 
     def set_user_verified(self, verified):
-        self.cdp.send("WebAuthn.setUserVerified", {"authenticatorId": self.authenticator_id, "isUserVerified": verified})
+        params = {"authenticatorId": self.authenticator_id, "isUserVerified": verified}
+        self.cdp.send("WebAuthn.setUserVerified", params)
 
     def credentials(self):
         return self.cdp.send("WebAuthn.getCredentials", {"authenticatorId": self.authenticator_id})["credentials"]
@@ -71,20 +72,29 @@ def _log_in_with_password(page, base_url, email):
 
 
 def _add_passkey(page, base_url):
-    """Add a passkey on the security page, confirming the password first if the page asks for it."""
+    """Add a passkey on the security page, confirming the password first on a step-up redirect.
+
+    Returns whether the step-up redirect happened.
+    """
     page.goto(f"{base_url}/account/security")
     page.get_by_label("Name of the new passkey").fill(PASSKEY_NAME)
     page.get_by_role("button", name="Add a passkey").click()
     listed = page.locator("#passkey-list .passkey-name", has_text=PASSKEY_NAME)
     reauthenticate = page.get_by_role("heading", name="Confirm it's you")
     listed.or_(reauthenticate).wait_for()
-    if reauthenticate.is_visible():
-        page.get_by_label("Password").fill(STRONG_PASSWORD)
-        page.get_by_role("button", name="Confirm", exact=True).click()
-        page.wait_for_url(f"{base_url}/account/security")
+    stepped_up = reauthenticate.is_visible()
+    if stepped_up:
+        _confirm_password(page, base_url)
         page.get_by_label("Name of the new passkey").fill(PASSKEY_NAME)
         page.get_by_role("button", name="Add a passkey").click()
     listed.wait_for()
+    return stepped_up
+
+
+def _confirm_password(page, base_url):
+    page.get_by_label("Password", exact=True).fill(STRONG_PASSWORD)
+    page.get_by_role("button", name="Confirm", exact=True).click()
+    page.wait_for_url(f"{base_url}/account/security")
 
 
 def _log_out(page, base_url):
@@ -116,7 +126,7 @@ def test_register_then_sign_in_with_button(audit_truncate_allowed, live_server, 
         page.wait_for_url(f"{base_url}/account")
         heading = page.get_by_role("heading", level=1).inner_text()
 
-    # Then the authenticator holds one discoverable credential for the stored passkey
+    # Then the authenticator stores one discoverable credential for the stored passkey
     passkey = Passkey.objects.get()
     assert passkey.user == user
     assert passkey.name == PASSKEY_NAME
@@ -131,6 +141,33 @@ def test_register_then_sign_in_with_button(audit_truncate_allowed, live_server, 
     assert "hwk" in sessions[0].amr
     assert "mfa" in sessions[0].amr
     assert "pwd" not in sessions[0].amr
+
+
+def test_add_passkey_after_step_up(audit_truncate_allowed, live_server, make_user, settings):
+    # Given a logged-in user whose login no longer counts as recent
+    user = make_user(email="step-up@example.org")
+    base_url = live_server.url
+    with chromium() as browser:
+        page = _open_page(browser)
+        VirtualAuthenticator(page)
+        _log_in_with_password(page, base_url, user.email)
+        page.wait_for_url(f"{base_url}/account")
+        # A negative maximum age makes every authentication too old, so adding a passkey redirects
+        # to /account/reauthenticate. The setting changes back before the password is confirmed.
+        settings.MFA_STEP_UP_MAX_AGE = -1
+
+        # When they try to add a passkey, confirm their password and try again
+        page.goto(f"{base_url}/account/security")
+        page.get_by_label("Name of the new passkey").fill(PASSKEY_NAME)
+        page.get_by_role("button", name="Add a passkey").click()
+        page.wait_for_url(f"{base_url}/account/reauthenticate?next=/account/security")
+        settings.MFA_STEP_UP_MAX_AGE = 300
+        _confirm_password(page, base_url)
+        stepped_up_again = _add_passkey(page, base_url)
+
+    # Then the confirmed password counts as recent, and only the second attempt stored a passkey
+    assert stepped_up_again is False
+    assert Passkey.objects.get().user == user
 
 
 def test_sign_in_with_conditional_ui(audit_truncate_allowed, live_server, make_user):
