@@ -128,6 +128,14 @@ requires_postgresql = pytest.mark.skipif(
 @pytest.fixture
 def bound_role(db):
     """Act as a role without SUPERUSER or BYPASSRLS for the rest of the test."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user, rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
+        current, exempt = cursor.fetchone()
+    if not exempt:
+        # CI connects as such a role already, so every policy applies as it is.
+        yield current
+        return
+
     name = f"plinto_rls_probe_{os.getpid()}"
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE ROLE {name} NOLOGIN NOSUPERUSER NOBYPASSRLS")

@@ -19,26 +19,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def _restore_triggers():
-    """Torn down after the flush below: a new connection has triggers on again."""
-    yield
-    connection.close()
-
-
-@pytest.fixture
-def committed_db(_restore_triggers, transactional_db):
-    """A database whose writes commit, so other connections see them.
-
-    The flush that empties it afterwards uses TRUNCATE, which the append-only audit trigger
-    rejects, so triggers are off for that flush only (this needs a superuser, as in CI).
-    """
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("SET session_replication_role = replica")
-
-
-def test_concurrent_demotions_keep_one_owner(committed_db, make_org, add_member, monkeypatch):
+def test_concurrent_demotions_keep_one_owner(audit_truncate_allowed, make_org, add_member, monkeypatch):
     org = make_org(slug="acme")
     second = add_member(org, role="owner")
     with rls.bypass():

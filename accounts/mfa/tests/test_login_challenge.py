@@ -141,11 +141,13 @@ def test_complete_login_demands_factor_from_any_door(user, enroll_totp):
 
 
 def test_challenge_keeps_first_step_context(api, user, enroll_totp):
+    from organizations import rls
     from organizations.models import Membership, Organization
 
     seed = enroll_totp(user)
-    organization = Organization.objects.create(name="Acme", slug="acme")
-    Membership.objects.create(organization=organization, user=user, role="member")
+    with rls.bypass():
+        organization = Organization.objects.create(name="Acme", slug="acme")
+        Membership.objects.create(organization=organization, user=user, role="member")
     organization_id = str(organization.pk)
     request = RequestFactory().post("/sso/saml/acme/acs")
     _, body = complete_login(request, user, amr=["ext"], context={"organization_id": organization_id})
