@@ -29,8 +29,9 @@ def _get_semaphore():
 @contextmanager
 def hashing_slot():
     semaphore = _get_semaphore()
-    # A short wait absorbs the brief overlap of two requests; a full queue is refused.
-    if not semaphore.acquire(timeout=0.05):
+    # A short wait lets a login queue behind the hash in progress (about 25 ms each) instead of
+    # failing on a brief overlap; a request still waiting after PASSWORD_HASH_QUEUE_TIMEOUT is refused.
+    if not semaphore.acquire(timeout=settings.PASSWORD_HASH_QUEUE_TIMEOUT):
         raise ApiError(
             status.HTTP_503_SERVICE_UNAVAILABLE,
             "server_busy",

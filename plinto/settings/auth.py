@@ -72,6 +72,8 @@ LOGIN_FAILURE_MAX_DELAY = env.int("LOGIN_FAILURE_MAX_DELAY", default=300)
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Password hashes computed at once per process; more are refused at once with 503.
 PASSWORD_HASH_CONCURRENCY = env.int("PASSWORD_HASH_CONCURRENCY", default=1)
+# Seconds a login may wait for a free hashing slot before it is refused with 503.
+PASSWORD_HASH_QUEUE_TIMEOUT = env.float("PASSWORD_HASH_QUEUE_TIMEOUT", default=0.25)
 
 # Multi-factor authentication.
 # A Fernet key (urlsafe base64 of 32 bytes) that encrypts TOTP seeds at rest. When unset, a key is
