@@ -8,7 +8,7 @@ from accounts.mfa.models import BackupCode, TOTPDevice
 from accounts.models import Session
 from audit.models import AuditEvent
 from organizations import rls
-from organizations.models import Membership
+from organizations.models import ApiKey, Membership
 from plinto.testing.fixtures import STRONG_PASSWORD, ApiClient, PageClient, page_login
 
 NOTICE_SUBJECT = "Your two-factor methods were removed"
@@ -299,3 +299,6 @@ def test_api_key_scope_cannot_include_reset(acme, token_client):
     )
 
     assert response.status_code == 400
+    assert "members:reset_mfa" in response.content.decode()
+    with rls.bypass():
+        assert not ApiKey.objects.filter(organization=acme).exists()
