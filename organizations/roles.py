@@ -9,6 +9,8 @@ class Permission(StrEnum):
     ORGANIZATION_DEACTIVATE = "organization:deactivate"
     MEMBERS_READ = "members:read"
     MEMBERS_MANAGE = "members:manage"
+    # Removing a member's second factors (account recovery), which ends all of their sessions.
+    MEMBERS_RESET_MFA = "members:reset_mfa"
     # Granting, changing or removing the owner role.
     OWNERS_MANAGE = "owners:manage"
     INVITATIONS_MANAGE = "invitations:manage"
@@ -31,9 +33,11 @@ ROLE_PERMISSIONS = {
 }
 
 # Scopes an API key may carry. Keys act for services, not people, so they can neither hand out
-# the owner role, nor mint further keys, nor deactivate the organization.
+# the owner role, nor mint further keys, nor deactivate the organization, nor strip a person's
+# second factors.
 API_KEY_SCOPES = frozenset(Permission) - {
     Permission.OWNERS_MANAGE,
+    Permission.MEMBERS_RESET_MFA,
     Permission.API_KEYS_MANAGE,
     Permission.ORGANIZATION_DEACTIVATE,
 }

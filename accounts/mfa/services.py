@@ -197,10 +197,11 @@ def reauthentication_method(user, method):
     return authenticator
 
 
-def reset_factors(user, *, actor=None, request=None):
+def reset_factors(user, *, actor=None, request=None, organization=None):
     """Remove every factor of the user (admin recovery), end all sessions, audit and notify.
 
-    Returns the names of the methods that were removed.
+    `organization` puts the audit event in that organization's log, when its admin asked for
+    the reset. Returns the names of the methods that were removed.
     """
     from ..services.sessions import revoke_user_sessions
     from .emails import queue_mfa_email
@@ -212,6 +213,7 @@ def reset_factors(user, *, actor=None, request=None):
             "mfa.reset",
             actor=actor or ("system", "", "system"),
             target=user,
+            organization=organization,
             request=request,
             metadata={"methods": removed},
         )

@@ -84,6 +84,14 @@ class RoleSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=ROLE_CHOICES)
 
 
+class MfaResetSerializer(serializers.Serializer):
+    removed_methods = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The methods the member had and no longer has, such as totp or backup_code; empty if none.",
+    )
+
+
 class InvitationSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True)
 

@@ -11,6 +11,11 @@ urlpatterns = [
     path(f"{ORG}/deactivate", organizations.OrganizationDeactivateView.as_view(), name="api-organization-deactivate"),
     path(f"{ORG}/members", members.MemberListView.as_view(), name="api-members"),
     path(f"{ORG}/members/<uuid:membership_id>", members.MemberDetailView.as_view(), name="api-member"),
+    path(
+        f"{ORG}/members/<uuid:membership_id>/reset-mfa",
+        members.MemberResetMfaView.as_view(),
+        name="api-member-reset-mfa",
+    ),
     path(f"{ORG}/invitations", invitations.InvitationListView.as_view(), name="api-invitations"),
     path(f"{ORG}/invitations/<uuid:invitation_id>", invitations.InvitationDetailView.as_view(), name="api-invitation"),
     path(f"{ORG}/domains", domains.DomainListView.as_view(), name="api-domains"),

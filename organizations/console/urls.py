@@ -11,6 +11,11 @@ urlpatterns = [
     path(f"{ORG}/", members.member_list, name="console-members"),
     path(f"{ORG}/members/<uuid:membership_id>/role", members.member_role, name="console-member-role"),
     path(f"{ORG}/members/<uuid:membership_id>/remove", members.member_remove, name="console-member-remove"),
+    path(
+        f"{ORG}/members/<uuid:membership_id>/reset-mfa",
+        members.member_reset_mfa,
+        name="console-member-reset-mfa",
+    ),
     path(f"{ORG}/invitations", invitations.invitation_list, name="console-invitations"),
     path(f"{ORG}/invitations/new", invitations.invitation_create, name="console-invitation-create"),
     path(

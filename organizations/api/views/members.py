@@ -6,7 +6,7 @@ from plinto.api_views import problems
 
 from ...models import Membership
 from ...roles import Permission
-from ...services import memberships
+from ...services import member_factors, memberships
 from .. import serializers as s
 from .base import OrgView
 
@@ -41,3 +41,10 @@ class MemberDetailView(OrgView):
     def delete(self, request, organization_id, membership_id):
         memberships.remove_member(request, self.scope(), membership_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MemberResetMfaView(OrgView):
+    @extend_schema(request=None, responses={200: s.MfaResetSerializer, **problems(401, 403, 404)})
+    def post(self, request, organization_id, membership_id):
+        removed = member_factors.reset_member_factors(request, self.scope(), membership_id)
+        return Response(s.MfaResetSerializer({"removed_methods": removed}).data)
