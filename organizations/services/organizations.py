@@ -21,8 +21,8 @@ from ..status import forget_status
 # platform's refresh token lifetime.
 MIN_SESSION_LIFETIME = 300
 MAX_PASSWORD_MIN_LENGTH = 128
-# Authenticator vendors publish one AAGUID per model and firmware line; a fleet policy needs a
-# handful, and the list is read on every passkey registration of every member.
+# Maximum AAGUIDs in an organization's passkey model list. NOTE: 50 is an estimate. A fleet
+# policy usually names a few models, and every member's passkey registration reads the list.
 MAX_ALLOWED_AAGUIDS = 50
 
 SETTING_FIELDS = (

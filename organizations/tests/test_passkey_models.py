@@ -246,8 +246,8 @@ def test_console_saves_allowed_models(make_org, add_member):
     assert Organization.objects.get(pk=org.pk).passkey_allowed_aaguids == [OTHER_MODEL, second]
     event = AuditEvent.objects.get(action="organization.updated")
     assert event.metadata["fields"] == ["passkey_allowed_aaguids"]
-    shown = browser.get(f"/console/{org.pk}/settings").content.decode()
-    assert f"{OTHER_MODEL}\n{second}" in shown
+    saved_page = browser.get(f"/console/{org.pk}/settings").content.decode()
+    assert f"{OTHER_MODEL}\n{second}" in saved_page
 
 
 def test_console_invalid_model_changes_nothing(make_org, add_member):

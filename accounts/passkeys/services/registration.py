@@ -168,5 +168,5 @@ def _no_model_allowed():
         status.HTTP_403_FORBIDDEN,
         "no_authenticator_allowed",
         "The authenticator model lists that apply to your account have no model in common, so no "
-        "passkey can be registered; ask the administrators of your organizations to agree on one.",
+        "passkey can be registered. Ask the administrators of your organizations to allow a common model.",
     )
