@@ -14,6 +14,11 @@ class OrganizationSerializer(serializers.ModelSerializer):
     # Plain strings: both are empty when unset, which `format: uri` or `format: email` would not describe.
     logo_url = serializers.CharField(read_only=True, help_text="The logo's HTTPS address, or an empty string.")
     support_email = serializers.CharField(read_only=True, help_text="The support address, or an empty string.")
+    passkey_allowed_aaguids = serializers.ListField(
+        child=serializers.UUIDField(),
+        read_only=True,
+        help_text="Lower-case AAGUIDs of the authenticator models members may register; empty allows any model.",
+    )
 
     class Meta:
         model = Organization
