@@ -1,11 +1,20 @@
 """Platform admin pages. Staff see every tenant: organizations.rls lets /admin/ bypass row-level security."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from audit.services import record
+from plinto.api_errors import ApiError
 
 from .models import ApiKey, Domain, Invitation, Membership, Organization
-from .services.organizations import set_status
+from .services.organizations import normalize_aaguids, set_status
+
+
+def _validate_aaguids(value):
+    try:
+        normalize_aaguids(value)
+    except ApiError as error:
+        raise ValidationError(str(error.detail), code=error.code) from error
 
 
 class MembershipInline(admin.TabularInline):
@@ -38,9 +47,13 @@ class OrganizationAdmin(admin.ModelAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "logo_url":
             kwargs["assume_scheme"] = "https"  # Logos load only over HTTPS under the page's CSP.
+        if db_field.name == "passkey_allowed_aaguids":
+            # The passkey policy reads this list on every registration, so it gets the API's checks.
+            kwargs["validators"] = [_validate_aaguids]
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
+        obj.passkey_allowed_aaguids = normalize_aaguids(obj.passkey_allowed_aaguids)
         super().save_model(request, obj, form, change)
         if change and form.changed_data:
             record(

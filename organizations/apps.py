@@ -9,10 +9,12 @@ class OrganizationsConfig(AppConfig):
         from accounts.hooks import register_access_check, register_email_verified_hook
         from accounts.login_pipeline import register_completion_check
         from accounts.mfa.policy import register_requirement
+        from accounts.passkeys.policy import register_aaguid_policy
         from accounts.tokens.access import register_claim_provider
 
         from . import checks  # noqa: F401  (registers the system checks)
         from .services.domains import join_by_verified_domain
+        from .services.passkeys import organization_aaguid_policy
         from .services.sessions import (
             organization_access_check,
             organization_claims,
@@ -27,3 +29,6 @@ class OrganizationsConfig(AppConfig):
         # accounts.mfa is installed before this app, so its second-factor check runs before the
         # organization check and asks for enrollment when the organization requires MFA.
         register_requirement(organization_requires_mfa)
+        # accounts.passkeys intersects this with the platform's PASSKEY_ALLOWED_AAGUIDS, so an
+        # organization can narrow the models its members register but never widen them.
+        register_aaguid_policy(organization_aaguid_policy)

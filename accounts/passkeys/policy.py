@@ -2,7 +2,7 @@
 
 accounts sits below organizations, so an organization's rule comes in through a hook: the
 organizations app registers a function from its AppConfig.ready() that returns the allowed
-AAGUIDs for a user, or None to leave the platform setting in force.
+AAGUIDs for a user, or None when it places no restriction on that user.
 """
 
 from django.conf import settings
@@ -19,18 +19,25 @@ _aaguid_policies = []
 
 
 def register_aaguid_policy(policy):
-    """Register `policy(user) -> iterable of AAGUID strings or None`; the first non-None result wins."""
+    """Register `policy(user) -> iterable of AAGUID strings, or None for no restriction`."""
     if policy not in _aaguid_policies:
         _aaguid_policies.append(policy)
 
 
 def allowed_aaguids(user):
-    """Return the lower-case AAGUIDs `user` may register, or an empty set when any model is allowed."""
-    for policy in _aaguid_policies:
-        allowed = policy(user)
-        if allowed is not None:
-            return {aaguid.lower() for aaguid in allowed}
-    return {aaguid.lower() for aaguid in settings.PASSKEY_ALLOWED_AAGUIDS}
+    """Return the lower-case AAGUIDs `user` may register, or None when any model is allowed.
+
+    Every restriction applies at once, so the result is the intersection of the platform setting
+    and each registered policy. An empty set means that no model satisfies them all.
+    """
+    allowed = None
+    restrictions = [settings.PASSKEY_ALLOWED_AAGUIDS or None] + [policy(user) for policy in _aaguid_policies]
+    for restriction in restrictions:
+        if restriction is None:
+            continue
+        models = {aaguid.lower() for aaguid in restriction}
+        allowed = models if allowed is None else allowed & models
+    return allowed
 
 
 def attestation_roots():

@@ -5,6 +5,7 @@ from audit.models import AuditEvent
 from ..models import ApiKey, AuditExport, Domain, Invitation, Membership, Organization
 from ..models.organization import LOGIN_METHODS, hex_colour, slug_format
 from ..roles import API_KEY_SCOPES, ROLE_CHOICES
+from ..services.organizations import MAX_ALLOWED_AAGUIDS
 
 _PASSWORD = {"max_length": 1024, "trim_whitespace": False, "style": {"input_type": "password"}}
 
@@ -13,6 +14,11 @@ class OrganizationSerializer(serializers.ModelSerializer):
     # Plain strings: both are empty when unset, which `format: uri` or `format: email` would not describe.
     logo_url = serializers.CharField(read_only=True, help_text="The logo's HTTPS address, or an empty string.")
     support_email = serializers.CharField(read_only=True, help_text="The support address, or an empty string.")
+    passkey_allowed_aaguids = serializers.ListField(
+        child=serializers.UUIDField(),
+        read_only=True,
+        help_text="Lower-case AAGUIDs of the authenticator models members may register; empty allows any model.",
+    )
 
     class Meta:
         model = Organization
@@ -28,6 +34,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "password_min_length",
             "auto_join_verified_domains",
             "audit_retention_days",
+            "passkey_allowed_aaguids",
             "display_name",
             "logo_url",
             "primary_colour",
@@ -58,6 +65,12 @@ class OrganizationUpdateSerializer(serializers.Serializer):
     password_min_length = serializers.IntegerField(required=False, allow_null=True)
     auto_join_verified_domains = serializers.BooleanField(required=False)
     audit_retention_days = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=36500)
+    passkey_allowed_aaguids = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        max_length=MAX_ALLOWED_AAGUIDS,
+        help_text="AAGUIDs (UUIDs) of the authenticator models members may register; empty allows any model.",
+    )
     display_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     logo_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
     primary_colour = serializers.CharField(max_length=7, required=False, allow_blank=True, validators=[hex_colour])

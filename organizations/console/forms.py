@@ -76,6 +76,15 @@ class SettingsForm(_ConsoleForm):
         min_value=0,
         help_text=f"At least the platform minimum of {settings.PASSWORD_MIN_LENGTH}. Leave empty for that minimum.",
     )
+    passkey_allowed_aaguids = forms.CharField(
+        label="Allowed passkey models (AAGUIDs)",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4, "autocapitalize": "none", "spellcheck": "false"}),
+        help_text="One AAGUID per line, such as 6028b017-b1d4-4c02-b4b3-afcdafc96bb2. "
+        "Members can then register only these authenticator models, and only with attestation. "
+        "Leave empty to allow any model.",
+    )
     display_name = forms.CharField(label="Display name", max_length=150, required=False)
     logo_url = forms.URLField(
         label="Logo URL", max_length=500, required=False, assume_scheme="https", help_text="An https:// address."
@@ -84,6 +93,11 @@ class SettingsForm(_ConsoleForm):
         label="Primary colour", max_length=7, required=False, validators=[hex_colour], help_text="Such as #1a73e8."
     )
     support_email = forms.EmailField(label="Support email address", max_length=254, required=False)
+
+    def clean_passkey_allowed_aaguids(self):
+        # The service checks each value and the maximum count, and names the value it rejects.
+        text = self.cleaned_data["passkey_allowed_aaguids"]
+        return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
 
     def clean_logo_url(self):
         url = self.cleaned_data["logo_url"]

@@ -42,6 +42,9 @@ class Organization(models.Model):
     auto_join_verified_domains = models.BooleanField(default=False)
     # Days audit events are kept; null keeps them forever.
     audit_retention_days = models.PositiveIntegerField(null=True, blank=True)
+    # Lower-case AAGUIDs of the authenticator models members may register as passkeys; empty
+    # allows any model. Enforced through accounts.passkeys.policy, see services/passkeys.py.
+    passkey_allowed_aaguids = models.JSONField(default=list, blank=True)
 
     # Branding for the hosted pages.
     display_name = models.CharField(max_length=150, blank=True)

@@ -1,5 +1,7 @@
 """Creating organizations and changing their settings and status."""
 
+import uuid
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -19,6 +21,9 @@ from ..status import forget_status
 # platform's refresh token lifetime.
 MIN_SESSION_LIFETIME = 300
 MAX_PASSWORD_MIN_LENGTH = 128
+# Maximum AAGUIDs in an organization's passkey model list. NOTE: 50 is an estimate. A fleet
+# policy usually names a few models, and every member's passkey registration reads the list.
+MAX_ALLOWED_AAGUIDS = 50
 
 SETTING_FIELDS = (
     "name",
@@ -28,6 +33,7 @@ SETTING_FIELDS = (
     "password_min_length",
     "auto_join_verified_domains",
     "audit_retention_days",
+    "passkey_allowed_aaguids",
     "display_name",
     "logo_url",
     "primary_colour",
@@ -82,10 +88,45 @@ def validate_settings(changes):
         )
 
 
+def normalize_aaguids(values):
+    """Return `values` as canonical lower-case AAGUID strings without duplicates, in input order.
+
+    Raises a 400 naming the first value that is not a UUID, or a list longer than the maximum.
+    """
+    field = "passkey_allowed_aaguids"
+    if not isinstance(values, list | tuple):
+        raise ApiError(
+            status.HTTP_400_BAD_REQUEST, "invalid", f"{field} must be a list of AAGUID strings.", field=field
+        )
+    normalized = []
+    for value in values:
+        try:
+            aaguid = str(uuid.UUID(str(value).strip()))
+        except ValueError:
+            raise ApiError(
+                status.HTTP_400_BAD_REQUEST,
+                "invalid_aaguid",
+                f"{value!r} is not an AAGUID; use the UUID form, such as 6028b017-b1d4-4c02-b4b3-afcdafc96bb2.",
+                field=field,
+            ) from None
+        if aaguid not in normalized:
+            normalized.append(aaguid)
+    if len(normalized) > MAX_ALLOWED_AAGUIDS:
+        raise ApiError(
+            status.HTTP_400_BAD_REQUEST,
+            "out_of_bounds",
+            f"{field} may list at most {MAX_ALLOWED_AAGUIDS} authenticator models; got {len(normalized)}.",
+            field=field,
+        )
+    return normalized
+
+
 def update_organization(request, scope, changes):
     """Apply setting and branding `changes` (a dict of SETTING_FIELDS) to the scope's organization."""
     scope.require(Permission.ORGANIZATION_MANAGE)
     validate_settings(changes)
+    if "passkey_allowed_aaguids" in changes:
+        changes = {**changes, "passkey_allowed_aaguids": normalize_aaguids(changes["passkey_allowed_aaguids"])}
     organization = scope.organization
     changed = [field for field, value in changes.items() if getattr(organization, field) != value]
     if not changed:

@@ -51,6 +51,7 @@ def test_taken_or_malformed_slug_is_rejected(make_org, make_user, login, api):
         ("primary_colour", "red"),
         ("logo_url", "http://acme.example/logo.png"),
         ("support_email", "not-an-address"),
+        ("passkey_allowed_aaguids", ["not-a-uuid"]),
     ],
 )
 def test_settings_outside_bounds_are_rejected(make_org, token_client, field, value):
@@ -126,6 +127,7 @@ _json_values = st.recursive(
                 "logo_url",
                 "audit_retention_days",
                 "require_mfa",
+                "passkey_allowed_aaguids",
             ]
         ),
         _json_values,

@@ -46,9 +46,13 @@ def begin_registration(request, user, session):
             f"An account can hold at most {MAX_PASSKEYS_PER_USER} passkeys; remove one first.",
         )
 
+    allowed = allowed_aaguids(user)
+    if allowed is not None and not allowed:
+        raise _no_model_allowed()
+
     challenge = challenges.issue(challenges.Ceremony.REGISTRATION, user_id=user.pk, binding=session.pk)
     attestation = AttestationConveyancePreference.NONE
-    if allowed_aaguids(user):
+    if allowed is not None:
         attestation = AttestationConveyancePreference.DIRECT
     options = generate_registration_options(
         rp_id=settings.PASSKEY_RP_ID,
@@ -138,8 +142,10 @@ def _default_name(user):
 
 def _check_authenticator_model(user, verified, attestation):
     allowed = allowed_aaguids(user)
-    if not allowed:
+    if allowed is None:
         return
+    if not allowed:
+        raise _no_model_allowed()
     # Without a certificate (self attestation) the authenticator vouches for its own model.
     if verified.fmt == AttestationFormat.NONE or not attestation.att_stmt.x5c:
         raise ApiError(
@@ -155,3 +161,12 @@ def _check_authenticator_model(user, verified, attestation):
             f"The authenticator model {verified.aaguid} is not on the allowed list; use an approved one.",
             field="credential",
         )
+
+
+def _no_model_allowed():
+    return ApiError(
+        status.HTTP_403_FORBIDDEN,
+        "no_authenticator_allowed",
+        "The authenticator model lists that apply to your account have no model in common, so no "
+        "passkey can be registered. Ask the administrators of your organizations to allow a common model.",
+    )

@@ -16,7 +16,9 @@ TEMPLATE = "console/settings.html"
 
 
 def _initial(organization):
-    return {name: getattr(organization, name) for name in SettingsForm.base_fields}
+    initial = {name: getattr(organization, name) for name in SettingsForm.base_fields}
+    initial["passkey_allowed_aaguids"] = "\n".join(organization.passkey_allowed_aaguids)
+    return initial
 
 
 @require_http_methods(["GET", "POST"])
