@@ -61,7 +61,7 @@ def _convert(fields, values):
     """Apply the backend's and the fields' from-database conversions to raw column values."""
     converted = []
     for field, value in zip(fields, values, strict=True):
-        # A foreign key's column holds its target's type (a UUID stored as text on SQLite).
+        # A foreign key's column has its target's type (a UUID stored as text on SQLite).
         source = field.target_field if field.is_relation else field
         expression = source.get_col(source.model._meta.db_table)
         for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(connection):
