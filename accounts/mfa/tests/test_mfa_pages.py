@@ -216,6 +216,21 @@ def test_email_code_is_sent_and_finishes_login(browser, user, mailbox):
     assert page_session(browser).is_active
 
 
+def test_sms_code_is_sent_and_finishes_login(browser, user, enroll_sms, sms_outbox):
+    enroll_sms(user)
+    password_step(browser, user)
+    challenge = browser.get("/login/mfa").content.decode()
+
+    sent = browser.post("/login/mfa/send", {"method": "sms"})
+
+    assert "Text me a code" in challenge
+    assert sent.status_code == 302
+    assert sent["Location"] == "/login/mfa"
+    response = verify(browser, "sms", sms_outbox.last_code())
+    assert response.status_code == 302
+    assert page_session(browser).is_active
+
+
 def test_send_code_for_totp_is_rejected(browser, totp_user, mailbox):
     password_step(browser, totp_user)
 

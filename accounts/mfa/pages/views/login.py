@@ -141,7 +141,8 @@ def challenge_send_code(request):
             return _restart_login(request)
         return _render_blank_form_error(request, challenge, method, error)
 
-    messages.success(request, "A code is on its way to your email address. It expires in a few minutes.")
+    destination = "mobile number" if method == "sms" else "email address"
+    messages.success(request, f"A code is on its way to your {destination}. It expires in a few minutes.")
     return redirect("login-mfa")
 
 
