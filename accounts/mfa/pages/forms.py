@@ -8,9 +8,10 @@ CODE_LABELS = {
     "totp": "Code from your authenticator app",
     "email": "Code from the email",
     "backup_code": "Backup code",
+    "sms": "Code from the text message",
 }
 # Methods whose codes are digits only, so phones show a number pad.
-NUMERIC_METHODS = {"totp", "email"}
+NUMERIC_METHODS = {"totp", "email", "sms"}
 
 
 class CodeForm(forms.Form):

@@ -12,7 +12,8 @@ from contextlib import contextmanager
 
 import pytest
 
-from accounts.mfa.models import TOTPDevice
+from accounts.mfa.authenticators.backup_codes import generate_codes
+from accounts.mfa.models import BackupCode, EmailDevice, TOTPDevice
 from accounts.models import Session
 from plinto.testing.fixtures import STRONG_PASSWORD
 
@@ -112,3 +113,63 @@ def test_totp_enrollment_and_login_in_chromium(audit_truncate_allowed, live_serv
     active = Session.objects.filter(user=user, revoked_at__isnull=True)
     assert active.count() == 1
     assert "mfa" in active.get().amr
+
+
+def _log_out(page, base_url):
+    page.goto(f"{base_url}/logout")
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(f"{base_url}/login")
+
+
+@pytest.mark.slow
+def test_backup_email_and_sms_codes_log_in_in_chromium(
+    audit_truncate_allowed, live_server, make_user, mailbox, enroll_sms, sms_outbox
+):
+    # Given a user with backup codes, email codes and a verified mobile number
+    user = make_user(email="codes@example.org")
+    backup_codes = generate_codes(user)
+    EmailDevice.objects.create(user=user, name="Email codes", confirmed=True)
+    enroll_sms(user)
+    base_url = live_server.url
+    landed = []
+
+    with chromium() as browser:
+        page = browser.new_page()
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+
+        # When they log in once with a backup code
+        _log_in(page, base_url, user.email)
+        page.wait_for_url(f"{base_url}/login/mfa")
+        page.get_by_role("textbox", name="Backup code").fill(backup_codes[0])
+        page.get_by_role("button", name="Log in with a backup code").click()
+        page.wait_for_url(f"{base_url}/account")
+        landed.append(page.url)
+        _log_out(page, base_url)
+
+        # once with a code sent by email
+        _log_in(page, base_url, user.email)
+        page.wait_for_url(f"{base_url}/login/mfa")
+        page.get_by_role("button", name="Send a code").click()
+        page.wait_for_url(f"{base_url}/login/mfa")
+        email_code = re.search(r"\b(\d{6})\b", mailbox[-1].body).group(1)
+        page.get_by_role("textbox", name="Code from the email").fill(email_code)
+        page.get_by_role("button", name="Log in with the email code").click()
+        page.wait_for_url(f"{base_url}/account")
+        landed.append(page.url)
+        _log_out(page, base_url)
+
+        # and once with a code sent by text message
+        _log_in(page, base_url, user.email)
+        page.wait_for_url(f"{base_url}/login/mfa")
+        page.get_by_role("button", name="Text me a code").click()
+        page.wait_for_url(f"{base_url}/login/mfa")
+        page.get_by_role("textbox", name="Code from the text message").fill(sms_outbox.last_code())
+        page.get_by_role("button", name="Log in with the text message code").click()
+        page.wait_for_url(f"{base_url}/account")
+        landed.append(page.url)
+
+    # Then each login finished on the account page with a second factor
+    assert landed == [f"{base_url}/account"] * 3
+    sessions = Session.objects.filter(user=user).order_by("created_at")
+    assert [("mfa" in session.amr) for session in sessions] == [True, True, True]
+    assert BackupCode.objects.filter(device__user=user, used_at__isnull=False).count() == 1
