@@ -18,30 +18,17 @@ SLUG = "bench-audit"
 # Marks seeded events, so a rerun can count them apart from events the benchmark itself recorded.
 SEED_REQUEST_ID = "bench-seed"
 ACTIONS = ("login.succeeded", "member.role_changed", "api_key.used", "invitation.sent", "domain.verified")
-COLUMNS = (
-    "event_id",
-    "created_at",
-    "action",
-    "outcome",
-    "actor_type",
-    "actor_id",
-    "actor_display",
-    "target_type",
-    "target_id",
-    "target_display",
-    "organization_id",
-    "organization_display",
-    "ip_address",
-    "user_agent",
-    "request_id",
-    "metadata",
-    "prev_hash",
-    "hash",
-)
+
+
+def columns():
+    """Return the seeded columns: the hashed fields of audit.chain plus the two chain links."""
+    from audit.chain import HASHED_FIELDS
+
+    return (*HASHED_FIELDS, "prev_hash", "hash")
 
 
 def seeded_events(organization, count, start):
-    """Yield `count` chained events of `organization` as dicts of COLUMNS, one millisecond apart."""
+    """Yield `count` chained events of `organization` as dicts of columns(), one millisecond apart."""
     from audit.chain import event_hash
 
     prev_hash = ""
@@ -92,11 +79,12 @@ def seed(count):
             events._purge()
             last_hash = ""
             start = datetime.now(UTC) - timedelta(milliseconds=count)
-            sql = f"COPY audit_auditevent ({', '.join(COLUMNS)}) FROM STDIN"
+            seeded_columns = columns()
+            sql = f"COPY audit_auditevent ({', '.join(seeded_columns)}) FROM STDIN"
             with connection.connection.cursor() as cursor, cursor.copy(sql) as copy:
                 for fields in seeded_events(organization, count, start):
                     fields["metadata"] = json.dumps(fields["metadata"])
-                    copy.write_row([fields[name] for name in COLUMNS])
+                    copy.write_row([fields[name] for name in seeded_columns])
                     last_hash = fields["hash"]
             AuditChain.objects.update_or_create(
                 key=chain_key(organization.pk), defaults={"last_hash": last_hash, "anchor_hash": ""}

@@ -5,6 +5,8 @@ here. These views finish the login through the same service as POST /api/v1/auth
 then log the browser in as a password-only login does.
 """
 
+import functools
+
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -42,6 +44,25 @@ def _open_challenge(request):
         return pending, challenges.find_open_challenge(pending["mfa_token"])
     except ApiError:
         return pending, None
+
+
+def _with_open_challenge(view):
+    """Call `view(request, pending, challenge)` for a browser whose login waits for a second factor.
+
+    A browser with no pending login goes to /login, and one whose challenge expired or was used
+    up starts the login again.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request):
+        pending, challenge = _open_challenge(request)
+        if pending is None:
+            return redirect("login")
+        if challenge is None:
+            return _restart_login(request)
+        return view(request, pending, challenge)
+
+    return wrapper
 
 
 def _page_context(challenge, *, form=None):
@@ -82,24 +103,16 @@ def _render_blank_form_error(request, challenge, method, error):
 
 @never_cache
 @require_GET
-def challenge_page(request):
-    pending, challenge = _open_challenge(request)
-    if pending is None:
-        return redirect("login")
-    if challenge is None:
-        return _restart_login(request)
+@_with_open_challenge
+def challenge_page(request, pending, challenge):
     return _render(request, challenge)
 
 
 @sensitive_post_parameters("code")
 @never_cache
 @require_POST
-def challenge_verify(request):
-    pending, challenge = _open_challenge(request)
-    if pending is None:
-        return redirect("login")
-    if challenge is None:
-        return _restart_login(request)
+@_with_open_challenge
+def challenge_verify(request, pending, challenge):
 
     method = request.POST.get("method", "")
     form = CodeForm(request.POST, method=method)
@@ -125,13 +138,9 @@ def challenge_verify(request):
 
 @never_cache
 @require_POST
-def challenge_send_code(request):
+@_with_open_challenge
+def challenge_send_code(request, pending, challenge):
     """Send a code for a method that needs one, such as email, and return to the challenge page."""
-    pending, challenge = _open_challenge(request)
-    if pending is None:
-        return redirect("login")
-    if challenge is None:
-        return _restart_login(request)
 
     method = request.POST.get("method", "")
     try:
@@ -148,13 +157,9 @@ def challenge_send_code(request):
 
 @never_cache
 @require_POST
-def enrollment_start(request):
+@_with_open_challenge
+def enrollment_start(request, pending, challenge):
     """Start setting up an authenticator app for a login that must enroll one first."""
-    pending, challenge = _open_challenge(request)
-    if pending is None:
-        return redirect("login")
-    if challenge is None:
-        return _restart_login(request)
 
     try:
         challenges.start_login_enrollment(request, pending["mfa_token"], "totp")
