@@ -1,6 +1,6 @@
 """gunicorn settings: one process per core with a few threads each.
 
-Threads let a process keep answering cheap requests (refresh, /me, JWKS) while another thread
+Threads let a process keep serving cheap requests (refresh, /me, JWKS) while another thread
 waits on the database; password hashing is capped per process by PASSWORD_HASH_CONCURRENCY.
 """
 
@@ -21,7 +21,7 @@ errorlog = "-"
 
 
 # Prometheus counters live in each worker process. In multi-process mode every worker writes them
-# to files in one folder, so /metrics, answered by whichever worker, reports the sum of all.
+# to files in one folder, so /metrics, served by whichever worker, reports the sum of all.
 def on_starting(server):
     import tempfile
 

@@ -57,7 +57,12 @@ def median_fields(runs):
     for key in runs[0]:
         values = [run[key] for run in runs if run.get(key) is not None]
         numeric = values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
-        merged[key] = round(loadgen.median(values), 2) if numeric else (values[-1] if values else None)
+        if numeric:
+            merged[key] = round(loadgen.median(values), 2)
+        elif values:
+            merged[key] = values[-1]
+        else:
+            merged[key] = None
     merged["runs"] = len(runs)
     return merged
 
@@ -207,7 +212,7 @@ def api_key_vs_jwt(ctx, repeat):
 
 
 def passkey_sign_in_flow(seed_data):
-    """Return a flow that fetches fresh options and answers them with the next seeded credential."""
+    """Return a flow that fetches fresh options and signs them with the next seeded credential."""
     from accounts.passkeys.tests.authenticator import SoftAuthenticator
     from bench.seed_passkeys import load_credentials
 

@@ -132,13 +132,13 @@ def wrk(url, duration, connections=64, threads=1, headers=()):
     total = int(re.search(r"(\d+) requests in", out).group(1))
     match = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     non_2xx = int(match.group(1)) if match else 0
-    # The share of 2xx answers, at the measured rate: shed requests (503) are not throughput.
+    # The share of 2xx responses, at the measured rate: shed requests (503) are not throughput.
     ok_rate = rate * (total - non_2xx) / total if total else 0.0
     return {"ok_per_s": round(ok_rate, 1), "completed_per_s": rate, "non_2xx": non_2xx}
 
 
 class TokenChains:
-    """Refresh tokens handed out one request at a time; each answer puts the successor back."""
+    """Refresh tokens handed out one request at a time; each response puts the successor back."""
 
     def __init__(self, tokens):
         self.queue = collections.deque(t["refresh"] for t in tokens)

@@ -31,7 +31,7 @@ def seed(members_count):
     from organizations.services.api_keys import KEY_PREFIX, digest
 
     now = timezone.now()
-    # Every user shares one hash: nobody signs in with these passwords, and hashing 10,000 takes minutes.
+    # Every user shares one hash, because no one signs in with these passwords and hashing 10,000 takes minutes.
     encoded = make_password("Bench-Password-2026!")
     with bypass(), transaction.atomic():
         Organization.objects.filter(slug=SLUG).delete()

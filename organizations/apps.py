@@ -27,7 +27,7 @@ class OrganizationsConfig(AppConfig):
         register_access_check(organization_access_check)
         register_email_verified_hook(join_by_verified_domain)
         # accounts.mfa is installed before this app, so its second-factor check runs before the
-        # organization check and asks for enrollment when the organization requires MFA.
+        # organization check and requires enrollment when the organization requires MFA.
         register_requirement(organization_requires_mfa)
         # accounts.passkeys intersects this with the platform's PASSKEY_ALLOWED_AAGUIDS, so an
         # organization can narrow the models its members register but never widen them.

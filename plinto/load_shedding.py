@@ -2,7 +2,7 @@
 
 Under overload a queue in front of the application grows without bound and every client waits.
 The gunicorn worker class below stamps each connection when it is queued for a thread; the
-middleware compares that stamp with the time the request reaches Django and answers 503 with
+middleware compares that stamp with the time the request reaches Django and returns 503 with
 Retry-After when the wait exceeds LOAD_SHED_MAX_QUEUE_MS. Refusing costs far less than serving, so
 the queue drains and the requests that are served keep a bounded latency. Without the worker class
 (runserver, tests, another server) there is no stamp and nothing is shed.
@@ -18,7 +18,7 @@ from gunicorn.workers.gthread import ThreadWorker
 
 _queue_state = threading.local()
 
-# Probes must answer even when the instance is saturated.
+# Probes must respond even when the instance is saturated.
 _NEVER_SHED = ("/health", "/ready", "/metrics")
 
 

@@ -146,7 +146,7 @@ def test_metrics_sum_every_worker(smoke_server):
     first = _health_count(_get(smoke_server, "/metrics").text)
     second = _health_count(_get(smoke_server, "/metrics").text)
 
-    # Whichever worker answers /metrics reports the requests of both.
+    # Whichever worker serves /metrics reports the requests of both.
     assert first - before == 20
     assert second == first
 

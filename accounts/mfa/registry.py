@@ -59,7 +59,7 @@ class BaseAuthenticator:
         raise NotImplementedError
 
     def send_challenge(self, user, challenge, *, request=None):
-        """Send a code for `challenge`, or return what the client needs to answer it.
+        """Send a code for `challenge`, or return what the client needs to respond to it.
 
         Only methods with needs_challenge implement it. A code method returns None, and the
         passkey method returns the WebAuthn request options.

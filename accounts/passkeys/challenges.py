@@ -1,6 +1,6 @@
 """Server-side WebAuthn challenges: random, single-use, bound to a ceremony, valid 5 minutes.
 
-A challenge is stored in the cache (Redis when REDIS_URL is set, so every process sees it) under
+A challenge is stored in the cache (Redis when REDIS_URL is set, so every process reads the same record) under
 the SHA-256 digest of its bytes, never the challenge itself. The response's clientDataJSON
 carries the challenge back, which is how the server finds the stored record.
 """
@@ -14,7 +14,7 @@ from django.core.cache import cache
 
 CHALLENGE_BYTES = 32
 CHALLENGE_LIFETIME = 300
-# The record outlives its lifetime a little, so a late response is told "expired" rather than
+# The record outlives its lifetime a little, so a late response gets "expired" rather than
 # "unknown"; the expiry itself is checked against `expires_at`.
 _CACHE_GRACE = 120
 

@@ -1,8 +1,8 @@
-"""A cap on concurrent password hashing, so overload is refused at once instead of queued.
+"""A cap on concurrent password hashing, so overload is refused quickly instead of queued.
 
 Each hash takes a core for tens of milliseconds. With gunicorn running one process per core,
-allowing PASSWORD_HASH_CONCURRENCY hashes per process keeps the machine at its hashing ceiling;
-a request that finds no free slot gets 503 with Retry-After instead of waiting in a queue.
+allowing PASSWORD_HASH_CONCURRENCY hashes per process keeps the machine at its hashing ceiling.
+A request that finds no free slot within PASSWORD_HASH_QUEUE_TIMEOUT gets 503 with Retry-After.
 """
 
 import threading
@@ -29,8 +29,8 @@ def _get_semaphore():
 @contextmanager
 def hashing_slot():
     semaphore = _get_semaphore()
-    # A short wait lets a login queue behind the hash in progress (about 25 ms each) instead of
-    # failing on a brief overlap; a request still waiting after PASSWORD_HASH_QUEUE_TIMEOUT is refused.
+    # A short wait lets a login queue behind the hash in progress (about 20 ms each), so a brief
+    # overlap does not fail. A request still waiting after PASSWORD_HASH_QUEUE_TIMEOUT is rejected.
     if not semaphore.acquire(timeout=settings.PASSWORD_HASH_QUEUE_TIMEOUT):
         raise ApiError(
             status.HTTP_503_SERVICE_UNAVAILABLE,

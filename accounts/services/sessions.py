@@ -116,9 +116,9 @@ def refresh_session(request, presented):
 def _relax_commit_durability():
     """Let PostgreSQL acknowledge this transaction's commit before its WAL reaches the disk.
 
-    A rotation lost in a database crash costs the client one re-login (its new token was never
-    stored, its old one still counts as the current one), never a security property, and waiting
-    for the flush made up most of a refresh's latency.
+    A rotation lost in a database crash costs the client one re-login, because its new token was
+    never stored while its old one still counts as current. No security property depends on it,
+    and waiting for the flush made up most of a refresh's latency.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -13,7 +13,7 @@ def require_recent_authentication(request):
     The age comes from the session row's auth_time (set at login and by POST
     /api/v1/auth/reauthenticate), not from the access token, so a re-authentication counts at once.
     The session is the API's (`request.auth_session`) or the hosted pages' (`request.plinto_session`);
-    a request with neither is refused. The hosted pages answer this error with a redirect to
+    a request with neither is refused. The hosted pages handle this error with a redirect to
     /account/reauthenticate, which refreshes the page session's auth_time.
     """
     session = getattr(request, "auth_session", None) or getattr(request, "plinto_session", None)

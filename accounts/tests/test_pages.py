@@ -452,7 +452,7 @@ def test_second_login_revokes_the_previous_session(logged_in, user):
 
 @pytest.fixture
 def pending_other_step():
-    """A completion check that holds every login for a step that is not a second factor."""
+    """A completion check that pauses every login for a step that is not a second factor."""
 
     def check(request, user, amr, context):
         return {"consent_required": True, "consent_token": "pending-token"}

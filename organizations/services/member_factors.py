@@ -16,7 +16,7 @@ def find_resettable_member(scope, membership_id, *, lock=False):
 
     The member is looked up only among the scope's organization, so another organization's
     membership id raises the same 404 as a missing one. An admin cannot reset an owner, and
-    nobody can reset their own factors here, because account settings do that with step-up
+    no one can reset their own factors here, because account settings do that with step-up
     re-authentication. With `lock`, the row stays locked until the transaction ends, so a
     concurrent role change cannot make the member an owner after the check.
     """

@@ -53,7 +53,7 @@ def check_organization_policy(organization, user, amr):
             "login_method_not_allowed",
             f"This organization allows only these login methods: {', '.join(organization.allowed_login_methods)}.",
         )
-    # The MFA step normally runs first (organization_requires_mfa tells it to) and adds `mfa` to
+    # The MFA step normally runs first (organization_requires_mfa requires it) and adds `mfa` to
     # `amr`; this refusal is the second wall for a door that skipped it. A passkey with user
     # verification names two methods by itself.
     if organization.require_mfa and len(set(amr)) < 2 and "mfa" not in amr:

@@ -65,7 +65,7 @@ def test_admin_invites_member_in_chromium(audit_truncate_allowed, live_server, m
         guest_page.get_by_role("button", name="Create account and accept").click()
         guest_page.wait_for_url(f"{base_url}/login")
 
-        # then the admin sees the new member
+        # then the new member appears in the admin's list
         admin_page.goto(f"{base_url}/console/{acme.pk}/")
         members_table = admin_page.get_by_role("table").inner_text()
 

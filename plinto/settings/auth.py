@@ -64,8 +64,8 @@ REFRESH_TOKEN_REUSE_INTERVAL = env.int("REFRESH_TOKEN_REUSE_INTERVAL", default=1
 RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
 RATE_LIMIT_PER_MINUTE = env.int("RATE_LIMIT_PER_MINUTE", default=20)
 RATE_LIMIT_PER_HOUR = env.int("RATE_LIMIT_PER_HOUR", default=300)
-# Failed logins on one account before each further attempt waits; the wait doubles per failure
-# up to LOGIN_FAILURE_MAX_DELAY seconds, so a stranger can slow an account but not lock it out.
+# Failed logins on one account before each further attempt must wait. The wait doubles per
+# failure up to LOGIN_FAILURE_MAX_DELAY seconds, so a stranger can slow an account but not lock it out.
 LOGIN_FAILURE_THRESHOLD = env.int("LOGIN_FAILURE_THRESHOLD", default=5)
 LOGIN_FAILURE_MAX_DELAY = env.int("LOGIN_FAILURE_MAX_DELAY", default=300)
 # How many proxies in front of Plinto append to X-Forwarded-For; 0 ignores the header.

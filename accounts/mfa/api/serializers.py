@@ -19,7 +19,7 @@ class MfaVerifySerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        """Put the passkey assertion or the code into `code`, the one answer the MFA service takes."""
+        """Put the passkey assertion or the code into `code`, the one response the MFA service takes."""
         if attrs["method"] == "passkey":
             if "credential" not in attrs:
                 raise serializers.ValidationError({"credential": "The `passkey` method needs its `credential`."})

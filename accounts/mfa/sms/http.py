@@ -1,8 +1,8 @@
 """A backend for HTTP APIs shaped like Twilio's Messages resource (2010-04-01).
 
 It sends `POST {SMS_HTTP_BASE_URL}/2010-04-01/Accounts/{SID}/Messages.json` with the form fields
-To, From and Body, authenticated with HTTP basic auth as SID:TOKEN. Twilio answers 201 with a
-JSON body whose `sid` names the message, and 4xx with a JSON body holding a numeric `code`.
+To, From and Body, authenticated with HTTP basic auth as SID:TOKEN. Twilio returns 201 with a
+JSON body whose `sid` names the message, and 4xx with a JSON body that contains a numeric `code`.
 """
 
 from urllib.parse import quote
@@ -61,7 +61,8 @@ class HTTPBackend(BaseSMSBackend):
         status = response.status_code
         if status == 429 or status >= 500:
             raise TransientSMSError(
-                f"The SMS provider answered {status}; retrying later.", retry_after=_retry_after(response)
+                f"The SMS provider returned HTTP {status}, so the message will be retried.",
+                retry_after=_retry_after(response),
             )
         if not 200 <= status < 300:
             raise SMSRejectedError(

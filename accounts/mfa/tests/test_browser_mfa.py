@@ -122,9 +122,7 @@ def _log_out(page, base_url):
 
 
 @pytest.mark.slow
-def test_backup_email_and_sms_codes_log_in_in_chromium(
-    audit_truncate_allowed, live_server, make_user, mailbox, enroll_sms, sms_outbox
-):
+def test_code_methods_log_in_chromium(audit_truncate_allowed, live_server, make_user, mailbox, enroll_sms, sms_outbox):
     # Given a user with backup codes, email codes and a verified mobile number
     user = make_user(email="codes@example.org")
     backup_codes = generate_codes(user)

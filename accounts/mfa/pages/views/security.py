@@ -72,7 +72,7 @@ def security_page(request):
 @plinto_login_required
 @require_POST
 def totp_start(request):
-    # The API requires step-up only at confirmation. The page checks it first, so nobody scans a
+    # The API requires step-up only at confirmation. The page checks it first, so no user scans a
     # QR code and is then sent away to confirm their password.
     try:
         require_recent_authentication(request)
