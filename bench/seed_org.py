@@ -20,7 +20,7 @@ EMAIL_DOMAIN = "bench-members.example"
 def seed(members_count):
     """Replace the benchmark organization with one of `members_count` members; return what the load needs."""
     from django.contrib.auth.hashers import make_password
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from accounts.models import Session, User
@@ -74,6 +74,9 @@ def seed(members_count):
             created_by=users[0],
         )
 
+    # Fresh planner statistics, as autovacuum would have them on a server that has run a while.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE organizations_membership, accounts_user")
     return {"organization_id": str(organization.pk), "members": members_count, "access": access, "api_key": api_key}
 
 

@@ -41,6 +41,8 @@ class Invitation(models.Model):
                 name="invitation_one_pending_per_address",
             )
         ]
+        # The invitations list pages through one organization, newest first.
+        indexes = [models.Index(fields=["organization", "-created_at", "id"], name="invitation_org_created_idx")]
 
     def __str__(self):
         return f"invitation {self.pk}"

@@ -21,6 +21,9 @@ class Membership(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["organization", "user"], name="membership_unique_user")]
+        # The members list pages through one organization in this order; without the index every
+        # page sorts all of the organization's members again.
+        indexes = [models.Index(fields=["organization", "created_at", "id"], name="membership_org_created_idx")]
 
     def __str__(self):
         return f"membership {self.pk}"

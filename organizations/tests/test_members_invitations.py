@@ -233,3 +233,21 @@ def test_organization_password_minimum_applies_to_members(make_org, add_member, 
     assert "at least 30 characters" in response.json()["detail"]
     member.refresh_from_db()
     assert member.check_password(STRONG_PASSWORD)
+
+
+def test_members_pages_match_serializer(make_org, add_member, token_client):
+    from organizations.api.serializers import MembershipSerializer
+
+    org = make_org(slug="acme")
+    added = [add_member(org, email=f"member-{i}@example.org") for i in range(5)]
+    owner = token_client(org.owner, org)
+
+    first = owner.get(_members_url(org) + "?page_size=4").json()
+    second = owner.get(first["next"]).json()
+
+    assert second["next"] is None
+    rows = first["results"] + second["results"]
+    assert [row["user_id"] for row in rows] == [str(org.owner.pk)] + [str(user.pk) for user in added]
+    with rls.bypass():
+        expected = MembershipSerializer(Membership.objects.filter(organization=org).select_related("user"), many=True)
+        assert rows == expected.data

@@ -24,9 +24,11 @@ class OrgView(APIView):
     def scope(self):
         return resolve_scope(self.request, self.kwargs["organization_id"])
 
-    def page(self, queryset, serializer_class, ordering=None):
+    def page(self, queryset, serializer_class=None, ordering=None, render=None):
+        """Return one cursor page of `queryset`, rendered by `serializer_class` or by `render(rows)`."""
         paginator = Pages()
         if ordering:
             paginator.ordering = ordering
         rows = paginator.paginate_queryset(queryset, self.request, view=self)
-        return paginator.get_paginated_response(serializer_class(rows, many=True).data)
+        data = render(rows) if render else serializer_class(rows, many=True).data
+        return paginator.get_paginated_response(data)

@@ -16,8 +16,8 @@ class MemberListView(OrgView):
     def get(self, request, organization_id):
         scope = self.scope()
         scope.require(Permission.MEMBERS_READ)
-        rows = scope.queryset(Membership).select_related("user")
-        return self.page(rows, s.MembershipSerializer)
+        rows = scope.queryset(Membership).values(*s.MEMBERSHIP_COLUMNS)
+        return self.page(rows, render=s.membership_rows)
 
 
 class MemberDetailView(OrgView):
