@@ -1,11 +1,11 @@
 """DRF authentication by access token: the JWT must verify and its session must still be live."""
 
 import functools
-import uuid
 
-from django.db import connection
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
+
+from plinto import raw_rows
 
 from .hooks import run_access_checks
 from .models import Session, User
@@ -17,11 +17,8 @@ _SESSION_FIELDS = ("id", "user_id", "expires_at", "revoked_at", "organization_id
 @functools.cache
 def _session_query():
     """Build the query once: only model metadata goes into it, the session id is a parameter."""
-    user_fields = list(User._meta.concrete_fields)
-    # Model.from_db() takes values in the model's field order.
-    session_fields = [field for field in Session._meta.concrete_fields if field.attname in _SESSION_FIELDS]
-    session_columns = ", ".join(f's."{field.column}"' for field in session_fields)
-    user_columns = ", ".join(f'u."{field.column}"' for field in user_fields)
+    session_fields, session_columns = raw_rows.select_list(Session, "s", _SESSION_FIELDS)
+    user_fields, user_columns = raw_rows.select_list(User, "u")
     sql = f"SELECT {session_columns}, {user_columns} FROM {Session._meta.db_table} s "  # noqa: S608
     sql += f"JOIN {User._meta.db_table} u ON u.id = s.user_id WHERE s.id = %s"
     return sql, session_fields, user_fields
@@ -35,39 +32,11 @@ def load_session_with_user(session_id):
     other field loads on first access.
     """
     sql, session_fields, user_fields = _session_query()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [_db_uuid(session_id)])
-        row = cursor.fetchone()
-    if row is None:
+    pair = raw_rows.fetch_pair(sql, [raw_rows.db_uuid(session_id)], (Session, session_fields), (User, user_fields))
+    if pair is None:
         return None
-
-    split = len(session_fields)
-    session = Session.from_db(
-        "default", [field.attname for field in session_fields], _convert(session_fields, row[:split])
-    )
-    session.user = User.from_db("default", [field.attname for field in user_fields], _convert(user_fields, row[split:]))
+    session, session.user = pair
     return session
-
-
-def _db_uuid(value):
-    try:
-        parsed = uuid.UUID(str(value))
-    except ValueError:
-        return None
-    return parsed if connection.vendor == "postgresql" else parsed.hex
-
-
-def _convert(fields, values):
-    """Apply the backend's and the fields' from-database conversions to raw column values."""
-    converted = []
-    for field, value in zip(fields, values, strict=True):
-        # A foreign key's column has its target's type (a UUID stored as text on SQLite).
-        source = field.target_field if field.is_relation else field
-        expression = source.get_col(source.model._meta.db_table)
-        for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(connection):
-            value = converter(value, expression, connection)
-        converted.append(value)
-    return converted
 
 
 class AccessTokenAuthentication(authentication.BaseAuthentication):

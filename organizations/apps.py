@@ -32,3 +32,13 @@ class OrganizationsConfig(AppConfig):
         # accounts.passkeys intersects this with the platform's PASSKEY_ALLOWED_AAGUIDS, so an
         # organization can narrow the models its members register but never widen them.
         register_aaguid_policy(organization_aaguid_policy)
+
+        # Every save or delete of a key, including those from /admin/ and cascades, drops the copy
+        # that API-key authentication caches.
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import ApiKey
+        from .services.api_keys import forget_changed_key
+
+        post_save.connect(forget_changed_key, sender=ApiKey, dispatch_uid="api-key-cache")
+        post_delete.connect(forget_changed_key, sender=ApiKey, dispatch_uid="api-key-cache-delete")

@@ -47,6 +47,8 @@ def _write(org_id, bypass):
             "SELECT set_config(%s, %s, false), set_config(%s, %s, false)",
             [ORG_SETTING, org_id, BYPASS_SETTING, bypass],
         )
+    # Only the middleware marks a connection clean (see TenantContextMiddleware._clear).
+    connection.plinto_tenant_clean = False
 
 
 def activate(organization_id):
@@ -107,8 +109,9 @@ class TenantContextMiddleware:
         # Django's admin checks staff status in each view before it shows any row.
         if request.path_info.startswith("/admin/"):
             _write("", "on")
-        elif connection.connection is not None:
-            # A reused connection (CONN_MAX_AGE) may still carry the previous request's tenant.
+        elif connection.connection is not None and not getattr(connection, "plinto_tenant_clean", False):
+            # A reused connection (CONN_MAX_AGE) may still carry the previous request's tenant,
+            # unless the previous request ended by clearing it and nothing has set it since.
             reset()
         try:
             return self.get_response(request)
@@ -123,3 +126,7 @@ class TenantContextMiddleware:
         except DatabaseError:
             # A connection that cannot be cleared must not serve another request with a tenant set.
             connection.close()
+            return
+        # Outside a transaction the cleared settings cannot be rolled back, so the next request
+        # on this connection may skip its own reset. Any later write marks the connection again.
+        connection.plinto_tenant_clean = not connection.in_atomic_block

@@ -7,10 +7,12 @@ nothing. Resolving also binds the database connection to the organization for ro
 security (organizations.rls).
 """
 
+import functools
 from dataclasses import dataclass
 
 from rest_framework import status
 
+from plinto import raw_rows
 from plinto.api_errors import ApiError
 
 from . import rls
@@ -69,18 +71,48 @@ def resolve_scope(request, organization_id):
         raise not_found("organization", organization_id)
 
     rls.activate(active_id)
-    organization = Organization.objects.filter(pk=active_id, status=Organization.Status.ACTIVE).first()
-    if organization is None:
-        raise not_found("organization", organization_id)
-
     api_key = getattr(request, "api_key", None)
     if api_key is not None:
+        organization = Organization.objects.filter(pk=active_id, status=Organization.Status.ACTIVE).first()
+        if organization is None:
+            raise not_found("organization", organization_id)
         return Scope(organization, actor=api_key, permissions=frozenset(api_key.scopes), api_key=api_key)
 
-    membership = Membership.objects.filter(organization=organization, user=request.user).first()
+    membership = _active_membership(active_id, request.user.pk)
     if membership is None:
         raise not_found("organization", organization_id)
-    return Scope(organization, actor=request.user, permissions=permissions_of(membership.role), membership=membership)
+    return Scope(
+        membership.organization,
+        actor=request.user,
+        permissions=permissions_of(membership.role),
+        membership=membership,
+    )
+
+
+@functools.cache
+def _membership_query():
+    """Build the query once: only model metadata goes into it, the ids are parameters."""
+    membership_fields, membership_columns = raw_rows.select_list(Membership, "m")
+    organization_fields, organization_columns = raw_rows.select_list(Organization, "o")
+    sql = f"SELECT {membership_columns}, {organization_columns} FROM {Membership._meta.db_table} m "  # noqa: S608
+    sql += f"JOIN {Organization._meta.db_table} o ON o.id = m.organization_id "
+    sql += "WHERE m.organization_id = %s AND m.user_id = %s AND o.status = %s"
+    return sql, membership_fields, organization_fields
+
+
+def _active_membership(organization_id, user_id):
+    """Return the user's membership in the active organization, with the organization, or None.
+
+    One raw query for both, because every org-scoped request with an access token runs it and
+    compiling the ORM join cost more than running it.
+    """
+    sql, membership_fields, organization_fields = _membership_query()
+    params = [raw_rows.db_uuid(organization_id), raw_rows.db_uuid(user_id), Organization.Status.ACTIVE.value]
+    pair = raw_rows.fetch_pair(sql, params, (Membership, membership_fields), (Organization, organization_fields))
+    if pair is None:
+        return None
+    membership, membership.organization = pair
+    return membership
 
 
 def resolve_membership_scope(request, organization_id):

@@ -3,6 +3,8 @@ from django.utils.encoding import punycode
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
+from plinto.serializers import PrebuiltFields
+
 from ..models import Session
 from ..normalization import email_key, normalize_email
 
@@ -150,7 +152,7 @@ class MeUpdateSerializer(serializers.Serializer):
         return attrs
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(PrebuiltFields, serializers.ModelSerializer):
     current = serializers.SerializerMethodField()
 
     class Meta:

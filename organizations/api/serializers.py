@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from audit.models import AuditEvent
+from plinto.serializers import PrebuiltFields
 
 from ..models import ApiKey, AuditExport, Domain, Invitation, Membership, Organization
 from ..models.organization import LOGIN_METHODS, hex_colour, slug_format
@@ -10,7 +11,7 @@ from ..services.organizations import MAX_ALLOWED_AAGUIDS
 _PASSWORD = {"max_length": 1024, "trim_whitespace": False, "style": {"input_type": "password"}}
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(PrebuiltFields, serializers.ModelSerializer):
     # Plain strings: both are empty when unset, which `format: uri` or `format: email` would not describe.
     logo_url = serializers.CharField(read_only=True, help_text="The logo's HTTPS address, or an empty string.")
     support_email = serializers.CharField(read_only=True, help_text="The support address, or an empty string.")
@@ -82,7 +83,7 @@ class OrganizationUpdateSerializer(serializers.Serializer):
         return value
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(PrebuiltFields, serializers.ModelSerializer):
     user_id = serializers.UUIDField(source="user.id", read_only=True)
     email = serializers.EmailField(source="user.email", read_only=True)
     display_name = serializers.CharField(source="user.display_name", read_only=True)
@@ -126,7 +127,7 @@ class MfaResetSerializer(serializers.Serializer):
     )
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(PrebuiltFields, serializers.ModelSerializer):
     status = serializers.CharField(read_only=True)
 
     class Meta:
@@ -150,7 +151,7 @@ class InvitationRegisterSerializer(serializers.Serializer):
     display_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
 
 
-class DomainSerializer(serializers.ModelSerializer):
+class DomainSerializer(PrebuiltFields, serializers.ModelSerializer):
     verified = serializers.SerializerMethodField()
 
     class Meta:
@@ -166,7 +167,7 @@ class DomainCreateSerializer(serializers.Serializer):
     domain = serializers.CharField(max_length=253)
 
 
-class ApiKeySerializer(serializers.ModelSerializer):
+class ApiKeySerializer(PrebuiltFields, serializers.ModelSerializer):
     class Meta:
         model = ApiKey
         fields = ["id", "name", "prefix", "scopes", "created_at", "expires_at", "last_used_at", "revoked_at"]
@@ -189,7 +190,7 @@ class ApiKeyCreateSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(PrebuiltFields, serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = [
@@ -232,7 +233,7 @@ class AuditExportCreateSerializer(AuditEventFilterSerializer):
     format = serializers.ChoiceField(choices=["csv", "ndjson"])
 
 
-class AuditExportSerializer(serializers.ModelSerializer):
+class AuditExportSerializer(PrebuiltFields, serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField(
         help_text="A signed link, valid for a few minutes; null until the export is done."
     )

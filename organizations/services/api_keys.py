@@ -20,6 +20,9 @@ KEY_PREFIX = "plk_"
 # last_used_at is written and an `api_key.used` event recorded at most once per key per this
 # many seconds, so a busy key costs one write a minute rather than one per request.
 USE_RECORD_INTERVAL = 60
+# Seconds a key row stays cached for authentication, and a changed key's marker with it.
+KEY_CACHE_SECONDS = 60
+_CHANGED = "changed"
 
 
 def digest(key):
@@ -85,12 +88,46 @@ def find_usable_key(plaintext):
     """Return the usable key for `plaintext` whose organization is active, or None."""
     if not plaintext.startswith(KEY_PREFIX) or len(plaintext) > 100:
         return None
-    # The digest lookup finds the tenant, so it has to cross tenants.
-    with rls.bypass():
-        key = ApiKey.objects.select_related("organization").filter(key_hash=digest(plaintext)).first()
+    key = _key_by_digest(digest(plaintext))
     if key is None or not key.is_usable or not is_active(key.organization_id):
         return None
     return key
+
+
+def _cache_key(key_hash):
+    return f"api-key:{key_hash}"
+
+
+def _key_by_digest(key_hash):
+    """Return the ApiKey row with `key_hash`, from the cache when it holds a current copy.
+
+    A cached copy saves the four database round trips of a lookup that crosses tenants. Any save
+    or delete of the row replaces the copy with a marker (see `forget_changed_key`), and copies are only
+    added where no marker is, so a request that read the row just before a revocation cannot put
+    the old row back.
+    """
+    cache_key = _cache_key(key_hash)
+    cached = cache.get(cache_key)
+    if isinstance(cached, ApiKey):
+        return cached
+    # The digest lookup finds the tenant, so it has to cross tenants.
+    with rls.bypass():
+        key = ApiKey.objects.filter(key_hash=key_hash).first()
+    if key is not None and cached is None:
+        cache.add(cache_key, key, KEY_CACHE_SECONDS)
+    return key
+
+
+def forget_changed_key(sender, instance, **kwargs):
+    """Stop serving a cached copy of a saved or deleted key once the transaction commits.
+
+    Connected to ApiKey's post_save and post_delete. QuerySet.update() sends no signal, so it is
+    used only for last_used_at, which authentication does not read.
+    """
+    if kwargs.get("created"):
+        return  # No copy of a new key can exist yet.
+    cache_key = _cache_key(instance.key_hash)
+    transaction.on_commit(lambda: cache.set(cache_key, _CHANGED, KEY_CACHE_SECONDS))
 
 
 def note_use(request, key):

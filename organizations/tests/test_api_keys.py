@@ -1,7 +1,10 @@
 """API keys: shown once, stored as a digest, scoped, expiring, revocable, and recorded when used."""
 
+import uuid
 from datetime import timedelta
 
+import pytest
+from django.test import TestCase
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -127,3 +130,47 @@ def test_key_changes_name_key_as_actor(make_org, token_client, mailbox):
     assert response.status_code == 201
     event = AuditEvent.objects.get(action="invitation.created")
     assert (event.actor_type, event.actor_id) == ("api_key", key["id"])
+
+
+def _revoke_through_service(owner, org, key):
+    assert owner.delete(f"/api/v1/organizations/{org.pk}/api-keys/{key['id']}").status_code == 204
+
+
+def _expire_through_model_save(owner, org, key):
+    # A model save, as /admin/ does, rather than the revocation service.
+    with rls.bypass(), TestCase.captureOnCommitCallbacks(execute=True):
+        row = ApiKey.objects.get(pk=key["id"])
+        row.expires_at = timezone.now() - timedelta(seconds=1)
+        row.save()
+
+
+@pytest.mark.parametrize("change", [_revoke_through_service, _expire_through_model_save])
+def test_cached_key_stops_at_change(make_org, token_client, change):
+    org = make_org(slug="acme")
+    owner = token_client(org.owner, org)
+    key = _create_key(owner, org)
+    members = f"/api/v1/organizations/{org.pk}/members"
+    # The first use caches the key row.
+    assert ApiClient().get(members, HTTP_X_API_KEY=key["key"]).status_code == 200
+
+    change(owner, org, key)
+
+    response = ApiClient().get(members, HTTP_X_API_KEY=key["key"])
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_api_key"
+
+
+def test_changed_key_is_not_cached_again(make_org, token_client, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from organizations.services.api_keys import _cache_key, digest, find_usable_key
+
+    org = make_org(slug="acme")
+    key = _create_key(token_client(org.owner, org), org)
+    with rls.bypass(), django_capture_on_commit_callbacks(execute=True):
+        ApiKey.objects.get(pk=key["id"]).save()
+
+    # While the marker stands, a lookup reads the row and leaves the marker in place, so a
+    # request that read the row before a revocation cannot cache the old row after it.
+    assert find_usable_key(key["key"]).pk == uuid.UUID(key["id"])
+    assert cache.get(_cache_key(digest(key["key"]))) == "changed"
