@@ -225,3 +225,29 @@ def test_superuser_connection_is_warned_about(db):
     warnings = check_row_level_security_applies(None, databases=["default"])
 
     assert [w.id for w in warnings] == (["plinto.W101"] if exempt else [])
+
+
+@requires_postgresql
+def test_middleware_skips_reset_only_when_clean(transactional_db, audit_truncate_allowed, rf):
+    from django.http import HttpResponse
+
+    seen = []
+
+    def view(request):
+        seen.append(rls._read())
+        return HttpResponse()
+
+    middleware = rls.TenantContextMiddleware(view)
+    middleware(rf.get("/health"))
+    assert connection.plinto_tenant_clean is True
+
+    # Any write after the last request's clear makes the next request reset first.
+    rls.activate("00000000-0000-0000-0000-000000000001")
+    assert connection.plinto_tenant_clean is False
+    middleware(rf.get("/health"))
+    assert seen[-1] == ("", "")
+
+    # Inside a transaction the clear could still be rolled back, so it is not trusted.
+    with transaction.atomic():
+        middleware(rf.get("/health"))
+        assert connection.plinto_tenant_clean is False
