@@ -17,11 +17,7 @@ _SESSION_FIELDS = ("id", "user_id", "expires_at", "revoked_at", "organization_id
 @functools.cache
 def _session_query():
     """Build the query once: only model metadata goes into it, the session id is a parameter."""
-    session_fields, session_columns = raw_rows.select_list(Session, "s", _SESSION_FIELDS)
-    user_fields, user_columns = raw_rows.select_list(User, "u")
-    sql = f"SELECT {session_columns}, {user_columns} FROM {Session._meta.db_table} s "  # noqa: S608
-    sql += f"JOIN {User._meta.db_table} u ON u.id = s.user_id WHERE s.id = %s"
-    return sql, session_fields, user_fields
+    return raw_rows.joined_query(Session, User, "user", "a.id = %s", first_attnames=_SESSION_FIELDS)
 
 
 def load_session_with_user(session_id):
@@ -31,8 +27,8 @@ def load_session_with_user(session_id):
     than the query itself. The session comes back with only the fields authentication needs; any
     other field loads on first access.
     """
-    sql, session_fields, user_fields = _session_query()
-    pair = raw_rows.fetch_pair(sql, [raw_rows.db_uuid(session_id)], (Session, session_fields), (User, user_fields))
+    sql, session, user = _session_query()
+    pair = raw_rows.fetch_pair(sql, [raw_rows.db_uuid(session_id)], session, user)
     if pair is None:
         return None
     session, session.user = pair

@@ -1,9 +1,13 @@
 """Rate limits on authentication endpoints, per client IP and per account, kept in the cache.
 
 Counts live in the Django cache (Redis in production), so every gunicorn process and machine
-shares one budget. Separately, repeated failed logins on one account make each further attempt
-wait an exponentially growing delay, capped at LOGIN_FAILURE_MAX_DELAY: a stranger can slow an
-account down but cannot lock its owner out for longer than that cap.
+shares one budget. Each budget is a fixed-window counter; the minute and hour counters of one
+subject are counted in one Redis round trip (plinto.cache_ops), where django-ratelimit, which
+this replaced, took up to two round trips per counter.
+
+Separately, repeated failed logins on one account make each further attempt wait an
+exponentially growing delay, capped at LOGIN_FAILURE_MAX_DELAY: a stranger can slow an account
+down but cannot lock its owner out for longer than that cap.
 
 NOTE: the per-account budgets of `enforce` are a second limit on top of that delay. A stranger who
 spends an account's login budget (RATE_LIMIT_PER_HOUR requests, from any number of IPs) blocks
@@ -14,12 +18,13 @@ import hashlib
 import ipaddress
 import math
 import time
+import zlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django_ratelimit.core import get_usage
 from rest_framework import status
 
+from plinto import cache_ops
 from plinto.api_errors import ApiError
 from plinto.client_ip import get_client_ip
 
@@ -67,6 +72,27 @@ def _ip_bucket(address):
     return str(ip)
 
 
+def _window(scope, value, seconds):
+    """Return (counter key, seconds until it resets) for the fixed window `value` is in now.
+
+    Each value's windows start at its own offset, so budgets do not all reset at one instant.
+    """
+    now = _now() + zlib.crc32(value.encode()) % seconds
+    return f"rl:{scope}:{value}:{seconds}:{int(now // seconds)}", seconds - int(now % seconds)
+
+
+def _count(scope, budgets, subject="requests"):
+    """Count one hit on each (value, limit, seconds) budget; raise 429 if any is now over its limit.
+
+    All counters go to the cache in one round trip.
+    """
+    windows = [(_window(scope, value, seconds), limit) for value, limit, seconds in budgets]
+    counts = cache_ops.count_hits([(key, seconds) for (key, seconds), _ in windows])
+    waits = [left for ((_, left), limit), count in zip(windows, counts, strict=True) if count > limit]
+    if waits:
+        raise _rate_limited(max(1, max(waits)), subject)
+
+
 def enforce(request, scope, *, account=None):
     """Count this request against the IP and account budgets of `scope`; raise 429 when spent.
 
@@ -75,21 +101,13 @@ def enforce(request, scope, *, account=None):
     if not settings.RATE_LIMIT_ENABLED:
         return
 
-    keys = [("ip", _ip_bucket(get_client_ip(request)))]
+    # The account's budgets are counted only once the IP's allow the request, so a client past
+    # its own limit does not also spend the budget of the account it names.
+    values = ["ip:" + _ip_bucket(get_client_ip(request))]
     if account:
-        keys.append(("account", _account_bucket(account)))
-
-    for kind, value in keys:
-        for rate in (f"{settings.RATE_LIMIT_PER_MINUTE}/m", f"{settings.RATE_LIMIT_PER_HOUR}/h"):
-            usage = get_usage(
-                request,
-                group=f"{scope}:{kind}",
-                key=lambda group, req, value=value: value,
-                rate=rate,
-                increment=True,
-            )
-            if usage and usage["should_limit"]:
-                raise _rate_limited(max(1, int(usage["time_left"])))
+        values.append("account:" + _account_bucket(account))
+    for value in values:
+        _count(scope, [(value, settings.RATE_LIMIT_PER_MINUTE, 60), (value, settings.RATE_LIMIT_PER_HOUR, 3600)])
 
 
 def enforce_hourly_budget(request, scope, key, per_hour, *, subject):
@@ -101,9 +119,7 @@ def enforce_hourly_budget(request, scope, key, per_hour, *, subject):
     """
     if not settings.RATE_LIMIT_ENABLED or per_hour <= 0:
         return
-    usage = get_usage(request, group=scope, key=lambda group, req: key, rate=f"{per_hour}/h", increment=True)
-    if usage and usage["should_limit"]:
-        raise _rate_limited(max(1, int(usage["time_left"])), subject)
+    _count(scope, [(key, per_hour, 3600)], subject)
 
 
 def _failure_keys(account):

@@ -66,7 +66,9 @@ def lock_chain(organization_id):
 
 def append(event):
     """Chain and save `event`; the caller's transaction holds the chain lock until it commits."""
-    with transaction.atomic():
+    # Inside the caller's transaction no savepoint is needed (it would cost two round trips):
+    # a failure here aborts the caller's transaction, so the action and its event go together.
+    with transaction.atomic(savepoint=False):
         head = lock_chain(event.organization_id)
         # Stored values, not the ones in memory: JSON and IP addresses come back normalised.
         event.metadata = json.loads(json.dumps(event.metadata, default=str))

@@ -90,6 +90,7 @@ def main():
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--limit", type=int, default=45)
+    parser.add_argument("--queries", action="store_true", help="print the SQL of one more request at the end")
     args = parser.parse_args()
 
     env = bench_run.bench_env(tempfile.mkdtemp(prefix="plinto-profile-"))
@@ -118,6 +119,15 @@ def main():
     stats.sort_stats(args.sort).print_stats(args.limit)
     # The raw profile is kept for tools such as snakeviz.
     stats.dump_stats(str(Path(tempfile.gettempdir(), f"plinto-profile-{args.path}.pstats")))
+
+    if args.queries:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            one(args.requests)
+        for number, query in enumerate(captured.captured_queries, 1):
+            print(f"{number:3} {query['sql'][:160]}")
 
 
 if __name__ == "__main__":

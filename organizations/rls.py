@@ -119,7 +119,8 @@ class TenantContextMiddleware:
             self._clear()
 
     def _clear(self):
-        if connection.connection is None:
+        # Still marked clean: this request wrote no setting, so there is nothing to clear.
+        if connection.connection is None or getattr(connection, "plinto_tenant_clean", False):
             return
         try:
             reset()

@@ -92,12 +92,8 @@ def resolve_scope(request, organization_id):
 @functools.cache
 def _membership_query():
     """Build the query once: only model metadata goes into it, the ids are parameters."""
-    membership_fields, membership_columns = raw_rows.select_list(Membership, "m")
-    organization_fields, organization_columns = raw_rows.select_list(Organization, "o")
-    sql = f"SELECT {membership_columns}, {organization_columns} FROM {Membership._meta.db_table} m "  # noqa: S608
-    sql += f"JOIN {Organization._meta.db_table} o ON o.id = m.organization_id "
-    sql += "WHERE m.organization_id = %s AND m.user_id = %s AND o.status = %s"
-    return sql, membership_fields, organization_fields
+    where = "a.organization_id = %s AND a.user_id = %s AND b.status = %s"
+    return raw_rows.joined_query(Membership, Organization, "organization", where)
 
 
 def _active_membership(organization_id, user_id):
@@ -106,9 +102,9 @@ def _active_membership(organization_id, user_id):
     One raw query for both, because every org-scoped request with an access token runs it and
     compiling the ORM join cost more than running it.
     """
-    sql, membership_fields, organization_fields = _membership_query()
+    sql, membership, organization = _membership_query()
     params = [raw_rows.db_uuid(organization_id), raw_rows.db_uuid(user_id), Organization.Status.ACTIVE.value]
-    pair = raw_rows.fetch_pair(sql, params, (Membership, membership_fields), (Organization, organization_fields))
+    pair = raw_rows.fetch_pair(sql, params, membership, organization)
     if pair is None:
         return None
     membership, membership.organization = pair

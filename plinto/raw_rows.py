@@ -1,8 +1,9 @@
 """Model instances from hand-written SQL, for the few queries that run on every request.
 
-Compiling an ORM query with a join costs more CPU than PostgreSQL spends running it, so the
-per-request lookups (the session behind an access token, the membership behind an org-scoped
-request) build their SQL once from model metadata and turn rows back into model instances here.
+Compiling an ORM query with a join costs more CPU than PostgreSQL spends running it. The lookups
+that run on every request of their kind (the session behind an access token, the membership
+behind an org-scoped call, the passkey of a sign-in) therefore build their SQL once from model
+metadata, and this module turns the rows back into model instances.
 """
 
 import uuid
@@ -17,6 +18,21 @@ def select_list(model, alias, attnames=None):
     """
     fields = [field for field in model._meta.concrete_fields if attnames is None or field.attname in attnames]
     return fields, ", ".join(f'{alias}."{field.column}"' for field in fields)
+
+
+def joined_query(first, second, foreign_key, where, first_attnames=None):
+    """Return (sql, first, second) selecting a row of `first` joined to the `second` row it refers to.
+
+    `foreign_key` is first's field that refers to `second`; `where` is the SQL condition, naming
+    first's columns with alias `a` and second's with alias `b`. The returned `first` and `second`
+    are the (model, fields) pairs fetch_pair() takes; `first_attnames` limits first's columns.
+    """
+    first_fields, first_columns = select_list(first, "a", first_attnames)
+    second_fields, second_columns = select_list(second, "b")
+    column = first._meta.get_field(foreign_key).column
+    sql = f"SELECT {first_columns}, {second_columns} FROM {first._meta.db_table} a "  # noqa: S608
+    sql += f'JOIN {second._meta.db_table} b ON b.id = a."{column}" WHERE {where}'
+    return sql, (first, first_fields), (second, second_fields)
 
 
 def instance(model, fields, values):

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
+from plinto import cache_ops
+
 CHALLENGE_BYTES = 32
 CHALLENGE_LIFETIME = 300
 # The record outlives its lifetime a little, so a late response gets "expired" rather than
@@ -67,12 +69,11 @@ def issue(ceremony, *, user_id=None, binding=None):
 def consume(challenge):
     """Remove the stored challenge and return it, or raise ChallengeError.
 
-    Only the caller whose delete removed the record gets it, so two requests racing with one
-    challenge cannot both use it. A challenge is spent by any attempt, including a failed one.
+    The record is read and removed in one atomic step, so two requests racing with one challenge
+    cannot both use it. A challenge is spent by any attempt, including a failed one.
     """
-    key = _key(challenge)
-    record = cache.get(key)
-    if record is None or not cache.delete(key):
+    record = cache_ops.take(_key(challenge))
+    if record is None:
         raise ChallengeError("challenge_invalid")
     stored = StoredChallenge(**record)
     if stored.expired:

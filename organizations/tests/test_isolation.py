@@ -230,6 +230,7 @@ def test_superuser_connection_is_warned_about(db):
 @requires_postgresql
 def test_middleware_skips_reset_only_when_clean(transactional_db, audit_truncate_allowed, rf):
     from django.http import HttpResponse
+    from django.test.utils import CaptureQueriesContext
 
     seen = []
 
@@ -247,7 +248,18 @@ def test_middleware_skips_reset_only_when_clean(transactional_db, audit_truncate
     middleware(rf.get("/health"))
     assert seen[-1] == ("", "")
 
-    # Inside a transaction the clear could still be rolled back, so it is not trusted.
+    # A request that sets nothing on a clean connection costs no query at all.
+    with CaptureQueriesContext(connection) as captured:
+        middleware(rf.get("/health"))
+    assert len(captured) == 1  # the view's own read
+    assert connection.plinto_tenant_clean is True
+
+    # Inside a transaction a clear could still be rolled back, so it does not mark the connection clean.
     with transaction.atomic():
+        rls.activate("00000000-0000-0000-0000-000000000001")
         middleware(rf.get("/health"))
         assert connection.plinto_tenant_clean is False
+
+    # Leave the connection cleared and marked, as a finished request does, for the next test.
+    middleware(rf.get("/health"))
+    assert connection.plinto_tenant_clean is True

@@ -1,5 +1,7 @@
 """Signing in with a passkey: passwordless, or as a second factor for a known user."""
 
+import functools
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -10,10 +12,12 @@ from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import PublicKeyCredentialDescriptor
 
 from audit.services import record
+from plinto import raw_rows
 from plinto.api_errors import ApiError
 
 from ... import ratelimit
 from ...login_pipeline import complete_login
+from ...models import User
 from .. import challenges
 from ..models import Passkey
 from .common import (
@@ -69,7 +73,7 @@ def sign_in_passwordless(request, credential):
     consume_challenge(client_data, challenges.Ceremony.AUTHENTICATION)
     check_origin_and_rp_id(client_data, authenticator_data)
 
-    passkey = Passkey.objects.select_related("user").filter(credential_id=parsed.id).first()
+    passkey = _passkey_with_user(parsed.id)
     if passkey is None:
         _audit_failure(request, None, "unknown_credential")
         raise ApiError(status.HTTP_401_UNAUTHORIZED, "passkey_not_found", _NO_PASSKEY)
@@ -92,6 +96,24 @@ def sign_in_passwordless(request, credential):
     with transaction.atomic():
         _record_use(passkey, authenticator_data.sign_count)
         return complete_login(request, user, amr=amr, context={"passkey_id": str(passkey.pk)})
+
+
+@functools.cache
+def _passkey_query():
+    return raw_rows.joined_query(Passkey, User, "user", "a.credential_id = %s")
+
+
+def _passkey_with_user(credential_id):
+    """Return the passkey with `credential_id` and its user, or None, in one raw query.
+
+    Every passwordless sign-in runs it, and compiling the ORM join cost more than running it.
+    """
+    sql, passkey, user = _passkey_query()
+    pair = raw_rows.fetch_pair(sql, [credential_id], passkey, user)
+    if pair is None:
+        return None
+    passkey, passkey.user = pair
+    return passkey
 
 
 def begin_second_factor(user, challenge_binding):
