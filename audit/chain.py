@@ -9,6 +9,8 @@ import json
 
 from django.db import transaction
 
+from plinto import raw_rows
+
 from .models import AuditChain, AuditEvent
 
 HASHED_FIELDS = (
@@ -76,9 +78,13 @@ def append(event):
         event.organization_id = AuditEvent._meta.get_field("organization_id").to_python(event.organization_id)
         event.prev_hash = head.last_hash
         event.hash = event_hash(head.last_hash, {name: getattr(event, name) for name in HASHED_FIELDS})
-        event.save()
         head.last_hash = event.hash
-        head.save(update_fields=["last_hash"])
+        # The chain head's update and the event's insert in one round trip (see plinto.raw_rows).
+        insert_sql, insert_params = raw_rows.insert_statement(event)
+        update_sql = f"UPDATE {AuditChain._meta.db_table} SET last_hash = %s WHERE id = %s"  # noqa: S608
+        (event.id,) = raw_rows.execute_together(
+            [(update_sql, [head.last_hash, head.pk]), (insert_sql + " RETURNING id", insert_params)]
+        )
     return event
 
 

@@ -213,14 +213,13 @@ def api_key_vs_jwt(ctx, repeat):
     print("api_key_vs_jwt", json.dumps(results["api_key_vs_jwt"]), flush=True)
 
 
-def passkey_sign_in_flow(seed_data):
-    """Return a flow that fetches fresh options and signs them with the next seeded credential."""
+def passkey_sign_in_flow(seed_data, credentials):
+    """Return a flow that fetches fresh options and signs them with the next of `credentials`."""
     from accounts.passkeys.tests.authenticator import SoftAuthenticator
-    from bench.seed_passkeys import load_credentials
 
     authenticator = SoftAuthenticator()
     # Round robin over many credentials, so no two sign-ins in flight share a signature counter.
-    next_credential = _round_robin(load_credentials(seed_data))
+    next_credential = _round_robin(credentials)
     origin = seed_data["origin"]
 
     async def flow(send):
@@ -255,14 +254,13 @@ async def _fetch_options(ctx, count, concurrency=8):
     return options[:count]
 
 
-def signed_assertions_flow(ctx, seed_data, count):
+def signed_assertions_flow(ctx, seed_data, credentials, count):
     """Return a flow that posts one of `count` assertions, each answering a challenge fetched and
     signed before the flow runs, so the timed requests are the assertion verifications alone."""
     from accounts.passkeys.tests.authenticator import SoftAuthenticator
-    from bench.seed_passkeys import load_credentials
 
     authenticator = SoftAuthenticator()
-    next_credential = _round_robin(load_credentials(seed_data))
+    next_credential = _round_robin(credentials)
     bodies = [
         loadgen.json_request(
             "POST",
@@ -290,8 +288,13 @@ def passkey(ctx, repeat):
     Measured two ways: the whole sign-in (options, then the assertion), and the assertion
     verification alone, with the options fetched and the assertions signed before the timed run.
     """
+    from bench.seed_passkeys import load_credentials
+
     seed_data = seed(ctx, "bench.seed_passkeys", PASSKEY_USERS)
-    flow = passkey_sign_in_flow(seed_data)
+    # One set of credentials for every run: each keeps counting up its signature counter, which
+    # the server requires to grow from one use to the next.
+    credentials = load_credentials(seed_data)
+    flow = passkey_sign_in_flow(seed_data, credentials)
     repeat("passkey_throughput", lambda: _closed(ctx, flow, 16))
     repeat(f"passkey_at_{PASSKEY_RATE}", lambda: _open(ctx, flow, PASSKEY_RATE))
 
@@ -300,9 +303,9 @@ def passkey(ctx, repeat):
     open_count = int(ctx.duration * PASSKEY_RATE) + 10
     repeat(
         "passkey_assertion_throughput",
-        lambda: _closed(ctx, signed_assertions_flow(ctx, seed_data, closed_count), 16),
+        lambda: _closed(ctx, signed_assertions_flow(ctx, seed_data, credentials, closed_count), 16),
     )
     repeat(
         f"passkey_assertion_at_{PASSKEY_RATE}",
-        lambda: _open(ctx, signed_assertions_flow(ctx, seed_data, open_count), PASSKEY_RATE),
+        lambda: _open(ctx, signed_assertions_flow(ctx, seed_data, credentials, open_count), PASSKEY_RATE),
     )

@@ -1,9 +1,10 @@
-"""Model instances from hand-written SQL, for the few queries that run on every request.
+"""Model instances to and from hand-written SQL, for the few statements that run on every request.
 
 Compiling an ORM query with a join costs more CPU than PostgreSQL spends running it. The lookups
 that run on every request of their kind (the session behind an access token, the membership
 behind an org-scoped call, the passkey of a sign-in) therefore build their SQL once from model
-metadata, and this module turns the rows back into model instances.
+metadata, and this module turns the rows back into model instances. The writes of a login (a
+session, its first refresh token, the audit event) go to PostgreSQL as one statement.
 """
 
 import uuid
@@ -76,3 +77,40 @@ def _convert(fields, values):
             value = converter(value, expression, connection)
         converted.append(value)
     return converted
+
+
+def insert_statement(obj):
+    """Return (sql, params) that insert model instance `obj`, and mark `obj` as saved.
+
+    Every concrete field is written except a primary key the database generates, so the
+    statement does what obj.save() would for a new row, without signals. Run it inside the
+    transaction that needs the row, because `obj` counts as saved from here on.
+    """
+    model = type(obj)
+    fields = [field for field in model._meta.concrete_fields if not (field.primary_key and field.db_returning)]
+    params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    columns = ", ".join(f'"{field.column}"' for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({placeholders})", params  # noqa: S608
+
+
+def execute_together(statements):
+    """Run (sql, params) write statements in order; return the first row the last one returns.
+
+    On PostgreSQL they go as one statement, the first ones as data-modifying WITH clauses of the
+    last, so one round trip serves them all. They must not depend on each other's effects, which
+    such clauses do not see; foreign keys are still checked, at commit (Django defers them).
+    Other databases run them one by one.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            for sql, params in statements:
+                cursor.execute(sql, params)
+        else:
+            clauses = ", ".join(f"w{number} AS ({sql})" for number, (sql, _) in enumerate(statements[:-1]))
+            last_sql = statements[-1][0]
+            sql = f"WITH {clauses} {last_sql}" if clauses else last_sql
+            cursor.execute(sql, [param for _, params in statements for param in params])
+        return cursor.fetchone() if cursor.description else None

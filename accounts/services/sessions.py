@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework import status
 
 from audit.services import record
+from plinto import raw_rows
 from plinto.api_errors import ApiError
 from plinto.client_ip import get_client_ip
 
@@ -45,7 +46,7 @@ def start_session(request, user, *, amr, organization_id=None, auth_time=None, e
     """
     now = timezone.now()
     latest_expiry = now + timedelta(seconds=settings.REFRESH_TOKEN_LIFETIME)
-    session = Session.objects.create(
+    session = Session(
         user=user,
         created_at=now,
         last_used_at=now,
@@ -57,7 +58,10 @@ def start_session(request, user, *, amr, organization_id=None, auth_time=None, e
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:512],
     )
     refresh_token = new_refresh_token()
-    RefreshToken.objects.create(token_hash=hash_token(refresh_token), session=session, created_at=now)
+    first_token = RefreshToken(token_hash=hash_token(refresh_token), session=session, created_at=now)
+    # Both rows in one round trip: every login and organization switch runs this.
+    with transaction.atomic(savepoint=False):
+        raw_rows.execute_together([raw_rows.insert_statement(session), raw_rows.insert_statement(first_token)])
     return session, _token_response(session, refresh_token)
 
 
