@@ -8,7 +8,7 @@ or a dict the door returns to the client instead of tokens, such as a second-fac
 
 from audit.services import record
 
-from .services.sessions import start_session
+from .services.sessions import relax_commit_durability, start_session
 
 _completion_checks = []
 
@@ -32,6 +32,7 @@ def complete_login(request, user, *, amr, context=None):
         if pending is not None:
             return None, pending
 
+    relax_commit_durability()
     session, tokens = start_session(
         request,
         user,

@@ -1,6 +1,6 @@
 """Profile one benchmark path in process, through Django's middleware, and print where the time goes.
 
-Usage: .venv/bin/python -m bench.profile {members,api-key,jwt,passkey} [--requests N] [--sort tottime]
+Usage: .venv/bin/python -m bench.profile {members,api-key,jwt,passkey,passkey-assertion} [--requests N] [--sort tottime]
 
 Seeds the same rows as bench.run (on the bench database, which it recreates), then sends the
 requests through Django's test client under cProfile. There is no gunicorn and no network here, so
@@ -76,7 +76,31 @@ def passkey_requests(count):
     return one
 
 
+def passkey_assertion_requests(count):
+    """Only the assertion POSTs: the options are fetched and signed before profiling starts."""
+    from accounts.passkeys.tests.authenticator import SoftAuthenticator
+    from bench import seed_passkeys
+
+    seed = seed_passkeys.seed(max(count, 100))
+    credentials = seed_passkeys.load_credentials(seed)
+    authenticator = SoftAuthenticator()
+    client = _client()
+    bodies = []
+    # The warm-up and the --queries request take a few more than `count`.
+    for i in range(count + 30):
+        options = client.post("/api/v1/passkeys/authenticate/options").json()["public_key"]
+        credential = credentials[i % len(credentials)]
+        bodies.append({"credential": authenticator.get(options, origin=seed["origin"], credential=credential)})
+    remaining = iter(bodies)
+
+    def one(i):
+        return client.post("/api/v1/passkeys/authenticate", next(remaining), content_type="application/json")
+
+    return one
+
+
 PATHS = {
+    "passkey-assertion": passkey_assertion_requests,
     "members": members_requests,
     "api-key": lambda count: _org_detail("api-key"),
     "jwt": lambda count: _org_detail("jwt"),

@@ -84,7 +84,7 @@ def refresh_session(request, presented):
         raise _invalid_refresh()
     now = timezone.now()
     with transaction.atomic():
-        _relax_commit_durability()
+        relax_commit_durability()
         token = (
             RefreshToken.objects.select_for_update(of=("self", "session"))
             .select_related("session", "session__user")
@@ -117,14 +117,18 @@ def refresh_session(request, presented):
     return _token_response(session, successor)
 
 
-def _relax_commit_durability():
+def relax_commit_durability():
     """Let PostgreSQL acknowledge this transaction's commit before its WAL reaches the disk.
 
-    A rotation lost in a database crash costs the client one re-login, because its new token was
-    never stored while its old one still counts as current. No security property depends on it,
-    and waiting for the flush made up most of a refresh's latency.
+    Used for refresh rotations and for the transaction that completes a login. A commit lost in
+    a database crash costs the client one re-login: a lost rotation leaves the old token current,
+    and a lost login leaves no session, so its tokens are rejected. The login's audit event is
+    lost with it, but never alone: the WAL is written in order, so anything done later with the
+    session that did reach the disk carries the login and its event with it. Waiting for the
+    flush made up most of a refresh's latency, and a login holds its audit chain's lock until
+    its commit returns. Outside a transaction this does nothing.
     """
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 

@@ -400,3 +400,20 @@ def test_concurrent_refresh_returns_one_successor(committed_db, user, login, mon
     assert RefreshToken.objects.count() == 2
     assert not reuse_events().exists()
     assert refresh(ApiClient(), responses[0].json()["refresh_token"]).status_code == 200
+
+
+def test_login_commit_skips_wal_wait(user):
+    from django.test import RequestFactory
+
+    from accounts.login_pipeline import complete_login
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: synchronous_commit is a PostgreSQL setting")
+
+    # The test runs inside a transaction, as every door's call does.
+    session, _ = complete_login(RequestFactory().post("/api/v1/auth/login"), user, amr=["pwd"])
+
+    assert session is not None
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "off"
