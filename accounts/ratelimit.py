@@ -1,7 +1,7 @@
 """Rate limits on authentication endpoints, per client IP and per account, kept in the cache.
 
 Counts live in the Django cache (Redis in production), so every gunicorn process and machine
-shares one budget. Each budget is a fixed-window counter; the minute and hour counters of one
+shares one budget. Each budget is a fixed-window counter. The minute and hour counters of one
 subject are counted in one Redis round trip (plinto.cache_ops), where django-ratelimit, which
 this replaced, took up to two round trips per counter.
 

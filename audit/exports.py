@@ -2,6 +2,7 @@
 
 import codecs
 import csv
+import itertools
 import json
 import re
 
@@ -84,25 +85,34 @@ def _write_ndjson_postgres(queryset, writer, chunk_size):
         .iterator(chunk_size=chunk_size)
     )
     count = 0
-    for line in lines:
-        writer.write(line)
+    # Written a chunk at a time: one write per line was a measurable share of an export.
+    for chunk in _batches(lines, chunk_size):
+        writer.write("\n".join(chunk))
         writer.write("\n")
-        count += 1
+        count += len(chunk)
     return count
 
 
-def write_events(queryset, fmt, binary_file, *, chunk_size=2000, rendered_by_database=None):
+def _batches(iterable, size):
+    iterator = iter(iterable)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def write_events(queryset, fmt, binary_file, *, chunk_size=None, rendered_by_database=None):
     """Write the events of `queryset` in `fmt` to `binary_file`; return how many were written.
 
     On PostgreSQL, NDJSON lines are rendered by the database unless `rendered_by_database` is False.
+    `chunk_size` is how many rows are fetched at a time: by default 10,000 lines rendered by the
+    database, or 2,000 rows rendered here.
     """
     writer = codecs.getwriter("utf-8")(binary_file)
     if rendered_by_database is None:
         rendered_by_database = connections[queryset.db].vendor == "postgresql"
     if fmt == "ndjson" and rendered_by_database:
-        return _write_ndjson_postgres(queryset, writer, max(chunk_size, 10000))
+        return _write_ndjson_postgres(queryset, writer, chunk_size or 10000)
 
-    rows = queryset.order_by("id").values(*COLUMNS).iterator(chunk_size=chunk_size)
+    rows = queryset.order_by("id").values(*COLUMNS).iterator(chunk_size=chunk_size or 2000)
     count = 0
     if fmt == "csv":
         table = csv.writer(writer)

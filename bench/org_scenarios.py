@@ -258,7 +258,7 @@ async def _fetch_options(ctx, count, concurrency=8):
         for _ in range(share):
             status, payload = await connection.request(*request)
             if status != 200:
-                raise RuntimeError(f"passkey options answered {status}: {payload[:200]!r}")
+                raise RuntimeError(f"passkey options returned {status}: {payload[:200]!r}")
             options.append(json.loads(payload)["public_key"])
         connection.close()
 
@@ -267,8 +267,11 @@ async def _fetch_options(ctx, count, concurrency=8):
 
 
 def signed_assertions_flow(ctx, seed_data, credentials, count):
-    """Return a flow that posts one of `count` assertions, each answering a challenge fetched and
-    signed before the flow runs, so the timed requests are the assertion verifications alone."""
+    """Return a flow that posts one of `count` assertions signed before the flow runs.
+
+    Each assertion is for a challenge fetched beforehand, so the timed requests are the assertion
+    verifications alone.
+    """
     from accounts.passkeys.tests.authenticator import SoftAuthenticator
 
     authenticator = SoftAuthenticator()

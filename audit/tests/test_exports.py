@@ -26,9 +26,11 @@ def _parsed(text):
     return events
 
 
-def _export(rendered_by_database):
+def _export(rendered_by_database, chunk_size=None):
     buffer = io.BytesIO()
-    count = write_events(AuditEvent.objects.all(), "ndjson", buffer, rendered_by_database=rendered_by_database)
+    count = write_events(
+        AuditEvent.objects.all(), "ndjson", buffer, chunk_size=chunk_size, rendered_by_database=rendered_by_database
+    )
     return count, buffer.getvalue().decode("utf-8")
 
 
@@ -44,3 +46,15 @@ def test_database_ndjson_matches_python_writer(db):
     assert database_count == python_count == 3
     assert len(database_text.splitlines()) == 3
     assert _parsed(database_text) == _parsed(python_text)
+
+
+def test_database_ndjson_spans_chunks(db):
+    for number in range(5):
+        record("note.added", target=("note", str(number), f"note {number}"))
+
+    whole_count, whole_text = _export(rendered_by_database=True)
+    chunked_count, chunked_text = _export(rendered_by_database=True, chunk_size=2)
+
+    assert chunked_count == whole_count == 5
+    assert chunked_text == whole_text
+    assert chunked_text.endswith("}\n")

@@ -99,7 +99,7 @@ def _cache_key(key_hash):
 
 
 def _key_by_digest(key_hash):
-    """Return the ApiKey row with `key_hash`, from the cache when it holds a current copy.
+    """Return the ApiKey row with `key_hash`, from the cache when it has a current copy.
 
     A cached copy saves the four database round trips of a lookup that crosses tenants. Any save
     or delete of the row replaces the copy with a marker (see `forget_changed_key`), and copies are only
