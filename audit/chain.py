@@ -45,11 +45,15 @@ def _canonical(value):
     return str(value)
 
 
+def event_text(fields):
+    """Return the canonical JSON of an event's `fields` (a dict of HASHED_FIELDS) that its hash covers."""
+    body = {name: _canonical(fields[name]) for name in HASHED_FIELDS}
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def event_hash(prev_hash, fields):
     """Return the hash of an event with `fields` (a dict of HASHED_FIELDS) after `prev_hash`."""
-    body = {name: _canonical(fields[name]) for name in HASHED_FIELDS}
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(f"{prev_hash}\n{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{prev_hash}\n{event_text(fields)}".encode()).hexdigest()
 
 
 def lock_chain(organization_id):
@@ -84,21 +88,55 @@ def append(event):
     # Inside the caller's transaction no savepoint is needed (it would cost two round trips):
     # a failure here aborts the caller's transaction, so the action and its event go together.
     with transaction.atomic(savepoint=False):
-        head = lock_chain(event.organization_id)
         # Stored values, not the ones in memory: JSON and IP addresses come back normalised.
         event.metadata = json.loads(json.dumps(event.metadata, default=str))
         event.ip_address = AuditEvent._meta.get_field("ip_address").to_python(event.ip_address)
         event.organization_id = AuditEvent._meta.get_field("organization_id").to_python(event.organization_id)
-        event.prev_hash = head.last_hash
-        event.hash = event_hash(head.last_hash, {name: getattr(event, name) for name in HASHED_FIELDS})
-        head.last_hash = event.hash
-        # The chain head's update and the event's insert in one round trip (see plinto.raw_rows).
-        insert_sql, insert_params = raw_rows.insert_statement(event)
-        update_sql = f"UPDATE {AuditChain._meta.db_table} SET last_hash = %s WHERE id = %s"  # noqa: S608
-        (event.id,) = raw_rows.execute_together(
-            [(update_sql, [head.last_hash, head.pk]), (insert_sql + " RETURNING id", insert_params)]
-        )
+        if connection.vendor == "postgresql":
+            _append_in_one_statement(event)
+        else:
+            head = lock_chain(event.organization_id)
+            event.prev_hash = head.last_hash
+            event.hash = event_hash(head.last_hash, {name: getattr(event, name) for name in HASHED_FIELDS})
+            event.save()
+            head.last_hash = event.hash
+            head.save(update_fields=["last_hash"])
     return event
+
+
+def _append_sql(columns):
+    """SQL that locks a chain head, inserts the event after it and moves the head, all at once.
+
+    PostgreSQL computes the hash as event_hash() does, SHA-256 over the previous hash, a newline
+    and the event's canonical JSON, because only the locked head knows the previous hash. A
+    writer that waits for the lock reads the head as the writer before it left it, which is how
+    READ COMMITTED treats rows locked with FOR UPDATE.
+    """
+    chain, events = AuditChain._meta.db_table, AuditEvent._meta.db_table
+    placeholders = ", ".join(["%s"] * len(columns.split(", ")))
+    digest = "encode(sha256(convert_to(head.last_hash || chr(10) || %s, 'UTF8')), 'hex')"
+    return (
+        f"WITH head AS (SELECT id, last_hash FROM {chain} WHERE key = %s FOR UPDATE), "  # noqa: S608
+        f"event AS (INSERT INTO {events} ({columns}, prev_hash, hash) "
+        f"SELECT {placeholders}, head.last_hash, {digest} FROM head RETURNING id, prev_hash, hash) "
+        f"UPDATE {chain} SET last_hash = event.hash FROM event, head WHERE {chain}.id = head.id "
+        "RETURNING event.id, event.prev_hash, event.hash"
+    )
+
+
+def _append_in_one_statement(event):
+    """Chain and insert `event` in one round trip; create its chain's head first if it has none."""
+    text = event_text({name: getattr(event, name) for name in HASHED_FIELDS})
+    columns, params = raw_rows.insert_values(event, exclude=("prev_hash", "hash"))
+    key = chain_key(event.organization_id)
+    with connection.cursor() as cursor:
+        cursor.execute(_append_sql(columns), [key, *params, text])
+        row = cursor.fetchone()
+        if row is None:
+            AuditChain.objects.bulk_create([AuditChain(key=key)], ignore_conflicts=True)
+            cursor.execute(_append_sql(columns), [key, *params, text])
+            row = cursor.fetchone()
+    event.id, event.prev_hash, event.hash = row
 
 
 def verify(organization_id, *, chunk_size=2000):

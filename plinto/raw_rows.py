@@ -7,6 +7,7 @@ metadata, and this module turns the rows back into model instances. The writes o
 session, its first refresh token, the audit event) go to PostgreSQL as one statement.
 """
 
+import functools
 import uuid
 
 from django.db import connection
@@ -17,7 +18,7 @@ def select_list(model, alias, attnames=None):
 
     The fields keep the model's order, which Model.from_db() expects.
     """
-    fields = [field for field in model._meta.concrete_fields if attnames is None or field.attname in attnames]
+    fields = tuple(field for field in model._meta.concrete_fields if attnames is None or field.attname in attnames)
     return fields, ", ".join(f'{alias}."{field.column}"' for field in fields)
 
 
@@ -69,14 +70,28 @@ def db_uuid(value):
 def _convert(fields, values):
     """Apply the backend's and the fields' from-database conversions to raw column values."""
     converted = []
-    for field, value in zip(fields, values, strict=True):
-        # A foreign key's column has its target's type (a UUID stored as text on SQLite).
-        source = field.target_field if field.is_relation else field
-        expression = source.get_col(source.model._meta.db_table)
-        for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(connection):
+    for (expression, converters), value in zip(_converters(connection.vendor, fields), values, strict=True):
+        for converter in converters:
             value = converter(value, expression, connection)
         converted.append(value)
     return converted
+
+
+@functools.lru_cache(maxsize=64)
+def _converters(vendor, fields):
+    """Return (column expression, converters) for each of `fields`, worked out once per query.
+
+    `vendor` is part of the cache key because the backend contributes converters of its own.
+    """
+    pairs = []
+    for field in fields:
+        # A foreign key's column has its target's type (a UUID stored as text on SQLite).
+        source = field.target_field if field.is_relation else field
+        expression = source.get_col(source.model._meta.db_table)
+        pairs.append(
+            (expression, connection.ops.get_db_converters(expression) + expression.get_db_converters(connection))
+        )
+    return tuple(pairs)
 
 
 def insert_statement(obj):
@@ -86,14 +101,26 @@ def insert_statement(obj):
     statement does what obj.save() would for a new row, without signals. Run it inside the
     transaction that needs the row, because `obj` counts as saved from here on.
     """
-    model = type(obj)
-    fields = [field for field in model._meta.concrete_fields if not (field.primary_key and field.db_returning)]
+    columns, params = insert_values(obj)
+    placeholders = ", ".join(["%s"] * len(params))
+    return f"INSERT INTO {type(obj)._meta.db_table} ({columns}) VALUES ({placeholders})", params  # noqa: S608
+
+
+def insert_values(obj, exclude=()):
+    """Return (SQL column list, params) of a new row for `obj`, and mark `obj` as saved.
+
+    Covers every concrete field except a primary key the database generates and the attnames
+    in `exclude`, whose values the caller's SQL supplies.
+    """
+    fields = [
+        field
+        for field in type(obj)._meta.concrete_fields
+        if not (field.primary_key and field.db_returning) and field.attname not in exclude
+    ]
     params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-    columns = ", ".join(f'"{field.column}"' for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
     obj._state.adding = False
     obj._state.db = connection.alias
-    return f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({placeholders})", params  # noqa: S608
+    return ", ".join(f'"{field.column}"' for field in fields), params
 
 
 def execute_together(statements):

@@ -111,3 +111,35 @@ def test_command_fails_on_broken_chain(events):
         call_command("verify_audit_chain", stdout=output)
 
     assert f"event #{events[0].pk}: content does not match" in output.getvalue()
+
+
+def test_concurrent_writers_keep_chain_intact(audit_truncate_allowed):
+    import threading
+
+    from django.db import connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serializes all writers, so nothing would run concurrently")
+    organization = ("organization", uuid.uuid4(), "Busy")
+    start = threading.Barrier(4)
+    failures = []
+
+    def writer(number):
+        try:
+            start.wait()
+            for index in range(10):
+                record("thing.done", target=("thing", f"{number}-{index}", "t"), organization=organization)
+        except Exception as exc:  # noqa: BLE001 - reported by the assert below
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(number,)) for number in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    assert AuditEvent.objects.filter(organization_id=organization[1]).count() == 40
+    assert verify(organization[1]) == []
