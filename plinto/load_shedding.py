@@ -25,6 +25,9 @@ _NEVER_SHED = ("/health", "/ready", "/metrics")
 
 # How long a worker whose threads are all busy leaves new connections to the other workers.
 ACCEPT_PAUSE_SECONDS = 0.002
+# After a pause in which no other worker took the connection, every worker is busy: accept
+# without pausing for this long, so that under overload connections are taken (and shed) at once.
+ACCEPT_FREELY_SECONDS = 0.1
 
 
 class SheddingThreadWorker(ThreadWorker):
@@ -34,15 +37,17 @@ class SheddingThreadWorker(ThreadWorker):
     any worker may accept the next one. A few long-lived connections could therefore all land on
     one worker while another idles: a closed loop of 16 connections measured 222/s in one run and
     355/s in the next. A worker whose threads are all busy therefore leaves a new connection
-    waiting for ACCEPT_PAUSE_SECONDS, so that an idle worker takes it first. When every worker is
-    busy, the connection is accepted after that pause and queued as before, so load shedding
-    still sees and refuses the excess. Connections already kept alive are not delayed.
+    waiting for ACCEPT_PAUSE_SECONDS, so that an idle worker takes it first. When no worker took
+    it, every worker is busy: the worker then accepts without pausing for ACCEPT_FREELY_SECONDS
+    and queues connections as before, so load shedding still sees and refuses the excess.
+    Connections already kept alive are never delayed.
     """
 
     def init_process(self):
         self.plinto_in_flight = 0
         # When the busy worker first saw a connection waiting to be accepted.
         self.plinto_waiting_since = None
+        self.plinto_accept_freely_until = 0.0
         super().init_process()
 
     def enqueue_req(self, conn):
@@ -56,7 +61,8 @@ class SheddingThreadWorker(ThreadWorker):
 
     def wait_for_and_dispatch_events(self, timeout):
         # gthread's loop calls this on every pass, after it has enabled accepting if it may.
-        if self._accepting and self.plinto_in_flight >= self.cfg.threads:
+        busy = self.plinto_in_flight >= self.cfg.threads
+        if self._accepting and busy and time.monotonic() >= self.plinto_accept_freely_until:
             timeout = min(timeout, self._pause_accepting())
         else:
             self.plinto_waiting_since = None
@@ -74,8 +80,9 @@ class SheddingThreadWorker(ThreadWorker):
         elif self.plinto_waiting_since is None:
             self.plinto_waiting_since = now
         elif now - self.plinto_waiting_since >= ACCEPT_PAUSE_SECONDS:
-            # No idle worker took it: accept on this pass.
+            # No idle worker took it, so every worker is busy: accept from this pass on.
             self.plinto_waiting_since = None
+            self.plinto_accept_freely_until = now + ACCEPT_FREELY_SECONDS
             return ACCEPT_PAUSE_SECONDS
         # The loop enables accepting again on its next pass, and this runs again then.
         self.set_accept_enabled(False)
