@@ -134,11 +134,21 @@ def relax_commit_durability():
 
 
 def _rotate(token, session, successor_hash, now):
+    """Mark `token` rotated, store its successor and note the session's use, in one round trip."""
     token.rotated_at = now
-    token.save(update_fields=["rotated_at"])
-    RefreshToken.objects.create(token_hash=successor_hash, session=session, created_at=now)
     session.last_used_at = now
-    session.save(update_fields=["last_used_at"])
+    successor = RefreshToken(token_hash=successor_hash, session=session, created_at=now)
+    when = RefreshToken._meta.get_field("rotated_at").get_db_prep_save(now, connection)
+    raw_rows.execute_together(
+        [
+            (f"UPDATE {RefreshToken._meta.db_table} SET rotated_at = %s WHERE id = %s", [when, token.pk]),  # noqa: S608
+            (
+                f"UPDATE {Session._meta.db_table} SET last_used_at = %s WHERE id = %s",  # noqa: S608
+                [when, raw_rows.db_uuid(session.pk)],
+            ),
+            raw_rows.insert_statement(successor),
+        ]
+    )
 
 
 def _revoke(session, reason, now=None):
