@@ -15,3 +15,14 @@ def _clean_cache():
     else:
         cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _still_rate_limit_windows(monkeypatch):
+    """Hold the rate-limit windows still, so no test's requests straddle the end of a window.
+
+    Counters start empty in every test (see _clean_cache), so a fixed window starts empty too.
+    """
+    from accounts import ratelimit
+
+    monkeypatch.setattr(ratelimit, "_window_now", lambda: 1_800_000_000.0)
