@@ -108,7 +108,7 @@ def _append_sql(columns):
     """SQL that locks a chain head, inserts the event after it and moves the head, all at once.
 
     PostgreSQL computes the hash as event_hash() does, SHA-256 over the previous hash, a newline
-    and the event's canonical JSON, because only the locked head knows the previous hash. A
+    and the event's canonical JSON, because only the locked head has the previous hash. A
     writer that waits for the lock reads the head as the writer before it left it, which is how
     READ COMMITTED treats rows locked with FOR UPDATE.
     """

@@ -10,7 +10,6 @@ security (organizations.rls).
 import functools
 from dataclasses import dataclass
 
-from django.db import connection
 from rest_framework import status
 
 from plinto import raw_rows
@@ -103,10 +102,8 @@ def _active_organization(organization_id):
     Raw SQL for the same reason as _active_membership: every API-key request runs it.
     """
     sql, fields = _organization_query()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [raw_rows.db_uuid(organization_id), Organization.Status.ACTIVE.value])
-        row = cursor.fetchone()
-    return None if row is None else raw_rows.instance(Organization, fields, row)
+    params = [raw_rows.db_uuid(organization_id), Organization.Status.ACTIVE.value]
+    return raw_rows.fetch_one(sql, params, Organization, fields)
 
 
 @functools.cache

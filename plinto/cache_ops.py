@@ -32,7 +32,7 @@ def count_hits(keys):
         pipeline.set(raw_key, 0, ex=seconds, nx=True)
         pipeline.incr(raw_key)
     results = pipeline.execute()
-    # Each key added a SET and an INCR; the INCR's result is the count.
+    # Each key added a SET and an INCR, and the INCR's result is the count.
     return results[1::2]
 
 
@@ -47,7 +47,7 @@ def _count_hit_locally(key, seconds):
 
 
 def take(key):
-    """Remove `key` and return the value it had, or None; of several concurrent callers, one gets it."""
+    """Remove `key` and return the value it had, or None. Of several concurrent callers, only one gets it."""
     client = _redis()
     if client is None:
         value = cache.get(key)

@@ -39,7 +39,8 @@ class SheddingThreadWorker(ThreadWorker):
     355/s in the next. A worker whose threads are all busy therefore leaves a new connection
     waiting for ACCEPT_PAUSE_SECONDS, so that an idle worker takes it first. When no worker took
     it, every worker is busy: the worker then accepts without pausing for ACCEPT_FREELY_SECONDS
-    and queues connections as before, so load shedding still sees and refuses the excess.
+    and queues connections as before, so load shedding still measures their wait and rejects the
+    excess.
     Connections already kept alive are never delayed.
     """
 
@@ -72,6 +73,8 @@ class SheddingThreadWorker(ThreadWorker):
         """Keep a busy worker from accepting until a connection has waited out the pause.
 
         Returns how long the coming wait may last, so the pause is checked again in time.
+        NOTE: a saturated worker polls its listening sockets every ACCEPT_PAUSE_SECONDS. That cost
+        was not measured apart from the rest of a benchmark run.
         """
         now = time.monotonic()
         waiting, _, _ = select.select(self.sockets, [], [], 0)

@@ -1,9 +1,9 @@
 """Model instances to and from hand-written SQL, for the few statements that run on every request.
 
-Compiling an ORM query with a join costs more CPU than PostgreSQL spends running it. The lookups
-that run on every request of their kind (the session behind an access token, the membership
-behind an org-scoped call, the passkey of a sign-in) therefore build their SQL once from model
-metadata, and this module turns the rows back into model instances. The writes of a login (a
+Compiling an ORM query with a join costs more CPU than PostgreSQL spends running it. So the
+lookups that run on every request of their kind build their SQL once from model metadata: the
+session behind an access token, the membership behind an org-scoped call, the passkey of a
+sign-in. This module turns their rows back into model instances. The writes of a login (a
 session, its first refresh token, the audit event) go to PostgreSQL as one statement.
 """
 
@@ -48,14 +48,24 @@ def fetch_pair(sql, params, first, second):
     `first` and `second` are (model, fields) pairs, and the row's columns are first's fields
     followed by second's, as select_list() writes them.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    row = _fetch_row(sql, params)
     if row is None:
         return None
     (first_model, first_fields), (second_model, second_fields) = first, second
     split = len(first_fields)
     return instance(first_model, first_fields, row[:split]), instance(second_model, second_fields, row[split:])
+
+
+def fetch_one(sql, params, model, fields):
+    """Run `sql` and return the `model` instance its first row holds, or None when it has no row."""
+    row = _fetch_row(sql, params)
+    return None if row is None else instance(model, fields, row)
+
+
+def _fetch_row(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def db_uuid(value):

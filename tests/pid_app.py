@@ -1,7 +1,7 @@
 """A WSGI application that sleeps for the seconds in its query string and returns its process id.
 
 tests/test_worker_balance.py serves it with Plinto's gunicorn worker class to see which worker
-answered each request.
+served each request.
 """
 
 import os

@@ -138,6 +138,7 @@ def _rotate(token, session, successor_hash, now):
     token.rotated_at = now
     session.last_used_at = now
     successor = RefreshToken(token_hash=successor_hash, session=session, created_at=now)
+    # Both columns are DateTimeFields, so one database value serves the two updates.
     when = RefreshToken._meta.get_field("rotated_at").get_db_prep_save(now, connection)
     raw_rows.execute_together(
         [

@@ -102,7 +102,7 @@ def _key_by_digest(key_hash):
     """Return the ApiKey row with `key_hash`, from the cache when it has a current copy.
 
     A cached copy saves the four database round trips of a lookup that crosses tenants. Any save
-    or delete of the row replaces the copy with a marker (see `forget_changed_key`), and copies are only
+    or delete of the row replaces the copy with a marker (see `forget_changed_key`). A copy is only
     added where no marker is, so a request that read the row just before a revocation cannot put
     the old row back.
     """

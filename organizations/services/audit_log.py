@@ -80,8 +80,8 @@ def run_export(export_id):
         events = filter_events(export.organization_id, export.filters)
         name = f"{export.organization_id}/{export.pk}.{export.format}"
         try:
-            # A temporary file with a path, which FileSystemStorage moves into place instead of
-            # copying (an export can be hundreds of megabytes); other storages read it as usual.
+            # A temporary file with a path, because FileSystemStorage then moves it into place
+            # instead of copying hundreds of megabytes. Other storages read it as usual.
             with TemporaryUploadedFile(name, "application/octet-stream", 0, None) as spool:
                 count = exports.write_events(events, export.format, spool)
                 spool.seek(0)

@@ -170,7 +170,7 @@ def test_changed_key_is_not_cached_again(make_org, token_client, django_capture_
     with rls.bypass(), django_capture_on_commit_callbacks(execute=True):
         ApiKey.objects.get(pk=key["id"]).save()
 
-    # While the marker stands, a lookup reads the row and leaves the marker in place, so a
+    # While the marker is in the cache, a lookup reads the row and leaves the marker in place, so a
     # request that read the row before a revocation cannot cache the old row after it.
     assert find_usable_key(key["key"]).pk == uuid.UUID(key["id"])
     assert cache.get(_cache_key(digest(key["key"]))) == "changed"
